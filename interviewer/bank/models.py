@@ -1,0 +1,115 @@
+"""The question bank's data contract: a question, its reference answer and its rubric."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def normalize(text: str) -> str:
+    """Case- and whitespace-insensitive form used to check that a quote appears in a text."""
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def strip_markdown(text: str) -> str:
+    """The reference answer's text without the Markdown the importer adds (fences, list markers)."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            continue
+        lines.append(re.sub(r"^- ", "", line))
+    return "\n".join(lines)
+
+
+class Criterion(BaseModel):
+    """One checkable point a strong answer makes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    point: Text = Field(description="The point a strong candidate makes, in one short sentence")
+    weight: int = Field(ge=1, le=5)
+    core: bool = Field(description="True: a senior candidate must make this point. False: depth / bonus")
+    key_terms: list[list[Text]] = Field(
+        min_length=1, description="Concepts as [term, synonym, ...] groups; any spelling in a group counts"
+    )
+    source: Text = Field(description="Verbatim span of the reference answer this criterion is drawn from")
+    probes: list[Text] = Field(min_length=1, max_length=2, description="Follow-up questions that draw the point out")
+
+    @field_validator("key_terms")
+    @classmethod
+    def _groups_not_empty(cls, groups: list[list[str]]) -> list[list[str]]:
+        for group in groups:
+            if not group:
+                raise ValueError("a key-term group is empty")
+        return groups
+
+
+class Rubric(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    criteria: list[Criterion] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Rubric":
+        seen: set[str] = set()
+        for c in self.criteria:
+            if c.id in seen:
+                raise ValueError(f"duplicate criterion id {c.id!r}")
+            seen.add(c.id)
+        if not any(c.core for c in self.criteria):
+            raise ValueError("a rubric needs at least one core criterion")
+        return self
+
+    @property
+    def total_weight(self) -> int:
+        return sum(c.weight for c in self.criteria)
+
+    def version(self) -> str:
+        """A content hash: any change to the rubric changes it. Stored with every grade."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    category: Text
+    number: int = Field(ge=1)
+    question: Text
+    reference_answer: Text
+    difficulty: int = Field(2, ge=1, le=3)
+    tags: list[Slug] = Field(default_factory=list)
+    rubric: Rubric | None = None
+
+    @model_validator(mode="after")
+    def _sources_in_reference(self) -> "Question":
+        if self.rubric is None:
+            return self
+        haystack = normalize(strip_markdown(self.reference_answer))
+        for c in self.rubric.criteria:
+            if normalize(c.source) not in haystack:
+                raise ValueError(f"criterion {c.id!r}: its source is not in the reference answer: {c.source!r}")
+        return self
+
+    @property
+    def category_slug(self) -> str:
+        return slugify(self.category)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("&", " ")).strip("-")

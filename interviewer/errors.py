@@ -1,0 +1,33 @@
+"""Small, named exceptions. Library code raises these; the CLI turns them into messages."""
+
+
+class InterviewerError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class BankError(InterviewerError):
+    """A question bank file or document is malformed. The message names the file and question."""
+
+
+class ModelError(InterviewerError):
+    """A model could not be loaded or did not answer. The message names the model and what to do."""
+
+
+class ModelNotFound(ModelError):
+    """A model name or file that does not exist."""
+
+
+class StructuredOutputError(ModelError):
+    """The model's output failed validation on every try."""
+
+
+class GradingError(InterviewerError):
+    """An answer could not be graded."""
+
+
+class InputError(InterviewerError):
+    """Bad user input: an empty or oversized answer, a malformed input file, an unknown id."""
+
+
+class SessionNotFound(InterviewerError):
+    """No interview session with that id."""

@@ -1,0 +1,29 @@
+"""Typed settings. Every knob can be set by an INTERVIEWER_* environment variable or a CLI flag."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "local:qwen2.5-coder-1.5b"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INTERVIEWER_", extra="ignore")
+
+    model: str = Field(DEFAULT_MODEL, description="Model name, e.g. local:qwen2.5-coder-1.5b or openai:gpt-4o-mini")
+    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server")
+    api_key: SecretStr | None = Field(None, description="API key; falls back to OPENAI_API_KEY")
+    n_ctx: int = Field(4096, ge=256)
+    n_threads: int | None = Field(None, ge=1)
+    n_gpu_layers: int = Field(0, ge=-1, description="-1 puts every layer on the GPU")
+    request_timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0)
+    max_answer_chars: int = Field(20_000, ge=100, description="Longest answer accepted, in characters")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

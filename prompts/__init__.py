@@ -1,0 +1,1 @@
+"""Package data: prompts (shipped inside the wheel as interviewer.prompts)."""

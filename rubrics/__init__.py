@@ -1,0 +1,1 @@
+"""Package data: rubrics (shipped inside the wheel as interviewer.rubrics)."""

@@ -1,0 +1,1 @@
+"""Package data: ui (shipped inside the wheel as interviewer.ui)."""
