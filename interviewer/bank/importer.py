@@ -34,7 +34,9 @@ CODE_RES = [
     re.compile(r"^\s*[\]\)}]"),  # closing brackets
     re.compile(r"^\s*[\w\"'-]+\s*:\s*[\[{]\s*$"),
     re.compile(r"^\s*\"[\w\- ]+\"\s*:\s*(\"|\d|\[|\{|true|false|null)"),  # JSON keys
-    re.compile(r"^\s*(\$ |pip |python |docker |kubectl |curl |git |mlflow |vllm |torchrun |accelerate )"),
+    re.compile(r"^\s*[\w.-]+:\s*$"),  # YAML key opening a block ("jobs:")
+    re.compile(r"^\s{2,}[\w.-]+:\s+\S"),  # indented YAML key: value
+    re.compile(r"^\s*(\./|sudo |\$ |pip |python |docker |kubectl |curl |git |mlflow |vllm |torchrun |accelerate )"),
     re.compile(r"^\s*(SELECT|INSERT|CREATE|UPDATE|DELETE|WITH)\b[A-Z ]"),
     re.compile(r"^ {4,}\S"),  # indented continuation
 ]
@@ -51,7 +53,8 @@ class RawQuestion:
 
 def is_code(line: str) -> bool:
     if BULLET_RE.match(line):
-        return False
+        # "- item" indented four or more spaces is a YAML list inside code, not a prose bullet.
+        return bool(re.match(r"^ {4,}[-*]\s", line))
     return any(r.match(line) for r in CODE_RES)
 
 
@@ -70,16 +73,21 @@ def to_markdown(body: list[str]) -> str:
             in_string = line.count('"""') % 2 == 0
         elif not line.strip():
             kinds.append("blank")
-        elif BULLET_RE.match(line):
-            kinds.append("bullet")
         elif is_code(line):
             kinds.append("code")
             in_string = line.count('"""') % 2 == 1
+        elif BULLET_RE.match(line):
+            kinds.append("bullet")
         else:
             kinds.append("prose")
     # A prose line between two code lines, with no blank line around it, is code too.
-    for i in range(1, len(kinds) - 1):
-        if kinds[i] == "prose" and kinds[i - 1] == "code" and kinds[i + 1] == "code":
+    for i in range(1, len(kinds)):
+        if kinds[i] != "prose" or kinds[i - 1] != "code":
+            continue
+        sandwiched = i + 1 < len(kinds) and kinds[i + 1] == "code"
+        # A line right under a comment that does not read as a sentence is the command the comment describes.
+        under_comment = lines[i - 1].lstrip().startswith(("#", "//")) and not lines[i].rstrip().endswith((".", ":"))
+        if sandwiched or under_comment:
             kinds[i] = "code"
     out: list[str] = []
     i = 0

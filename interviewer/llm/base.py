@@ -1,0 +1,129 @@
+"""The one interface every model backend implements."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import StructuredOutputError
+
+Message = dict[str, str]
+T = TypeVar("T", bound=BaseModel)
+
+#: Put this marker in the last message to say "everything before me is shared between calls".
+#: A local backend evaluates the text before it once and reuses it, always split at the same place,
+#: so a result never depends on what was evaluated before. Other backends just remove it.
+CACHE_BREAK = "\u2063\u2063cache-break\u2063\u2063"
+
+
+def strip_cache_break(messages: Sequence[Message]) -> list[Message]:
+    return [{**m, "content": m["content"].replace(CACHE_BREAK, "")} for m in messages]
+
+
+@dataclass
+class Stats:
+    """Counters a backend keeps, for benchmarks and `models check`."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, prompt: int = 0, cached: int = 0, completion: int = 0, seconds: float = 0.0) -> None:
+        self.calls += 1
+        self.prompt_tokens += prompt
+        self.cached_tokens += cached
+        self.completion_tokens += completion
+        self.seconds += seconds
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+
+
+class Model(ABC):
+    """A chat model. Backends implement `_chat`, `_stream`, `_choose` and `_json_text`."""
+
+    #: The registry name this model was created from, e.g. "local:qwen2.5-coder-1.5b".
+    name: str
+    #: True when `choose` returns real probabilities, False when it can only pick one option.
+    gives_probabilities: bool = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stats = Stats()
+
+    @property
+    def model_id(self) -> str:
+        """What is recorded with every grade: the name plus something that pins the weights."""
+        return self.name
+
+    # -- public API -----------------------------------------------------------------
+    def chat(self, messages: Sequence[Message], *, max_tokens: int = 256, temperature: float = 0.0) -> str:
+        start = time.perf_counter()
+        text = self._chat(strip_cache_break(messages), max_tokens=max_tokens, temperature=temperature)
+        self.stats.add("chat", seconds=time.perf_counter() - start)
+        return text
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256, temperature: float = 0.0) -> Iterator[str]:
+        yield from self._stream(strip_cache_break(messages), max_tokens=max_tokens, temperature=temperature)
+
+    def choose(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
+        """Probabilities of each option as the assistant's reply, summing to 1."""
+        if len(set(options)) != len(options) or len(options) < 2:
+            raise ValueError(f"need at least two distinct options, got {options!r}")
+        start = time.perf_counter()
+        probs = self._choose(list(messages), list(options))
+        self.stats.add("choose", seconds=time.perf_counter() - start)
+        return probs
+
+    def json(self, messages: Sequence[Message], schema: type[T], *, retries: int = 2, max_tokens: int = 512) -> T:
+        """A reply validated against a pydantic model; on failure the error is fed back and it asks again."""
+        convo = strip_cache_break(messages)
+        last_error = ""
+        for _ in range(retries + 1):
+            text = self._json_text(convo, schema.model_json_schema(), max_tokens=max_tokens)
+            try:
+                return schema.model_validate_json(text)
+            except ValidationError as e:
+                last_error = str(e)
+                convo = convo + [
+                    {"role": "assistant", "content": text},
+                    {"role": "user", "content": f"That JSON was invalid:\n{last_error}\nReply with corrected JSON only."},
+                ]
+        raise StructuredOutputError(
+            f"{self.name}: no valid {schema.__name__} after {retries + 1} tries; last error: {last_error[:300]}"
+        )
+
+    def close(self) -> None:  # pragma: no cover - overridden where there is something to free
+        pass
+
+    # -- backend hooks --------------------------------------------------------------
+    @abstractmethod
+    def _chat(self, messages: list[Message], *, max_tokens: int, temperature: float) -> str: ...
+
+    @abstractmethod
+    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]: ...
+
+    @abstractmethod
+    def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]: ...
+
+    @abstractmethod
+    def _json_text(self, messages: list[Message], json_schema: dict, *, max_tokens: int) -> str: ...
+
+
+def softmax(logits: dict[str, float]) -> dict[str, float]:
+    top = max(logits.values())
+    exp = {k: math.exp(v - top) for k, v in logits.items()}
+    total = sum(exp.values())
+    return {k: v / total for k, v in exp.items()}
+
+
+def schema_prompt(json_schema: dict) -> str:
+    return "Reply with one JSON object that matches this JSON schema, and nothing else:\n" + json.dumps(json_schema)
