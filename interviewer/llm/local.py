@@ -1,0 +1,224 @@
+"""A local GGUF model through llama-cpp-python: CPU, or GPU with n_gpu_layers."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import ModelError
+from .base import CACHE_BREAK, Message, Model, schema_prompt, softmax
+
+
+def gpu_offload_supported() -> bool:
+    import llama_cpp
+
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+@contextlib.contextmanager
+def _quiet_stderr(enabled: bool = True):
+    """llama.cpp logs to fd 2 from C; keep the terminal readable unless asked for verbosity."""
+    if not enabled:
+        yield
+        return
+    try:
+        fd = os.dup(2)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(fd, 2)
+            os.close(fd)
+
+
+class LocalModel(Model):
+    """One llama.cpp context per model, shared by the whole process behind a lock (it is not thread-safe)."""
+
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        *,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        n_gpu_layers: int = 0,
+        chat_format: str | None = None,
+        seed: int = 0,
+        verbose: bool = False,
+    ) -> None:
+        super().__init__(name)
+        import llama_cpp
+
+        self.path = Path(path)
+        self.lock = threading.RLock()
+        self.n_gpu_layers = n_gpu_layers
+        if n_gpu_layers != 0 and not gpu_offload_supported():
+            raise ModelError(
+                f"{name}: n_gpu_layers={n_gpu_layers} asked for, but this llama-cpp-python build has no GPU support. "
+                "Use n_gpu_layers=0, or rebuild: CMAKE_ARGS='-DGGML_CUDA=on' pip install --force-reinstall "
+                "--no-cache-dir llama-cpp-python"
+            )
+        start = time.perf_counter()
+        try:
+            with _quiet_stderr(not verbose):
+                self.llm = llama_cpp.Llama(
+                    model_path=str(self.path),
+                    n_ctx=n_ctx,
+                    n_threads=n_threads,
+                    n_gpu_layers=n_gpu_layers,
+                    chat_format=chat_format,
+                    seed=seed,
+                    verbose=verbose,
+                )
+        except (ValueError, RuntimeError, OSError) as e:
+            raise ModelError(
+                f"{name}: could not load {self.path} ({e}). Is it a complete GGUF file of an architecture this "
+                f"llama-cpp-python supports? Try another file or `interviewer models check`."
+            ) from None
+        self.load_seconds = time.perf_counter() - start
+        self._template = self.llm.metadata.get("tokenizer.chat_template")
+        self._digest: str | None = None
+        self._kv_segments: list[list[int]] = []  # the token segments now in the KV cache, in order
+
+    @property
+    def model_id(self) -> str:
+        if self._digest is None:
+            h = hashlib.sha256()
+            with open(self.path, "rb") as f:
+                h.update(f.read(1 << 20))  # header + first tensors: cheap and enough to tell files apart
+            h.update(str(self.path.stat().st_size).encode())
+            self._digest = h.hexdigest()[:12]
+        return f"{self.name}@{self._digest}"
+
+    @property
+    def on_gpu(self) -> bool:
+        return self.n_gpu_layers != 0 and gpu_offload_supported()
+
+    # -- chat -------------------------------------------------------------------------
+    def _chat(self, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
+        with self.lock:
+            self._kv_segments = []  # create_chat_completion manages the cache its own way
+            out = self.llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=temperature)
+        usage = out.get("usage", {})
+        self.stats.prompt_tokens += usage.get("prompt_tokens", 0)
+        self.stats.completion_tokens += usage.get("completion_tokens", 0)
+        return out["choices"][0]["message"]["content"] or ""
+
+    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        with self.lock:
+            self._kv_segments = []
+            for chunk in self.llm.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
+            ):
+                delta = chunk["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    self.stats.completion_tokens += 1
+                    yield delta
+
+    def _json_text(self, messages: list[Message], json_schema: dict, *, max_tokens: int) -> str:
+        from llama_cpp import LlamaGrammar
+
+        grammar = LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
+        convo = [{"role": "system", "content": schema_prompt(json_schema)}, *messages]
+        with self.lock:
+            self._kv_segments = []
+            out = self.llm.create_chat_completion(messages=convo, max_tokens=max_tokens, temperature=0.0, grammar=grammar)
+        return out["choices"][0]["message"]["content"] or ""
+
+    # -- constrained choice -------------------------------------------------------------
+    def format_prompt(self, messages: list[Message]) -> str:
+        """The model's own chat template applied to the messages, ending where the assistant starts."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        if not self._template:
+            raise ModelError(f"{self.name}: the GGUF file has no chat template; constrained choice needs one")
+        llm = self.llm
+        eos = llm._model.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
+        bos = llm._model.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
+        return Jinja2ChatFormatter(template=self._template, eos_token=eos, bos_token=bos)(messages=messages).prompt
+
+    def _segments(self, messages: list[Message]) -> list[list[int]]:
+        prompt = self.format_prompt(messages)
+        parts = prompt.split(CACHE_BREAK)
+        segments = []
+        for i, part in enumerate(parts):
+            if part:
+                segments.append(self.llm.tokenize(part.encode("utf-8"), add_bos=(i == 0), special=True))
+        return segments
+
+    def _eval_segments(self, segments: list[list[int]]) -> int:
+        """Evaluate segment by segment, reusing whole cached segments only; returns tokens reused.
+
+        Each segment is always evaluated in one eval() call starting at the same position, so the
+        logits never depend on what was in the cache before.
+        """
+        import numpy as np
+
+        keep = 0
+        for cached, wanted in zip(self._kv_segments, segments[:-1]):
+            if cached != wanted:
+                break
+            keep += 1
+        reused = sum(len(s) for s in segments[:keep])
+        self.llm.n_tokens = reused
+        self._kv_segments = self._kv_segments[:keep]
+        total = reused + sum(len(s) for s in segments[keep:])
+        if total >= self.llm.n_ctx():
+            raise ModelError(f"{self.name}: prompt of {total} tokens exceeds the context of {self.llm.n_ctx()}")
+        for seg in segments[keep:]:
+            self.llm.eval(seg)
+            self._kv_segments.append(seg)
+        self._last_logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
+        self.stats.prompt_tokens += total - reused
+        self.stats.cached_tokens += reused
+        return reused
+
+    def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]:
+        with self.lock:
+            segments = self._segments(messages)
+            first_tokens = [self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)[0] for opt in options]
+            if len(set(first_tokens)) == len(first_tokens):
+                self._eval_segments(segments)
+                logits = self._last_logits
+                return softmax({opt: float(logits[t]) for opt, t in zip(options, first_tokens)})
+            # Options share a first token: score each whole option as a continuation.
+            scores = {}
+            for opt in options:
+                toks = self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)
+                self._eval_segments(segments)
+                logp = 0.0
+                for tok in toks:
+                    logits = self._last_logits
+                    logp += float(logits[tok] - _logsumexp(logits))
+                    self.llm.eval([tok])
+                    self._kv_segments.append([tok])
+                    self._last_logits = self._read_logits()
+                scores[opt] = logp
+            return softmax(scores)
+
+    def _read_logits(self):
+        import numpy as np
+
+        return np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
+
+    def close(self) -> None:
+        with self.lock:
+            with contextlib.suppress(Exception):
+                self.llm.close()
+
+
+def _logsumexp(x) -> float:
+    import numpy as np
+
+    m = float(np.max(x))
+    return m + float(np.log(np.sum(np.exp(x - m))))
