@@ -29,4 +29,4 @@ def cli() -> None:
 
 
 # Command groups register themselves on `cli` when imported.
-from . import bank  # noqa: E402,F401
+from . import bank, grade, models, rubric  # noqa: E402,F401

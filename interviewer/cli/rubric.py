@@ -1,0 +1,52 @@
+"""`interviewer rubric draft`: a first rubric from a reference answer, for a person to edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..bank.models import Question
+from ..bank.storage import dump_question, load_question_file
+from ..grader.draft import draft_rubric
+from . import cli
+
+
+@cli.group()
+def rubric() -> None:
+    """Draft rubrics for questions that have only a reference answer."""
+
+
+@rubric.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--question", "-q", help="Question text (instead of FILES).")
+@click.option("--reference", "-r", help="Reference answer text, or @path to read it from a file.")
+@click.option("--write", is_flag=True, help="Write the drafted rubric into each FILE that has none.")
+def draft(files: tuple[Path, ...], question: str | None, reference: str | None, write: bool) -> None:
+    """Draft a rubric from a reference answer.
+
+    Either give bank question FILES (YAML) or --question and --reference. The draft is printed as a
+    bank question in YAML; review and edit it before you rely on it.
+    """
+    if not files and not (question and reference):
+        raise click.UsageError("give question FILES, or both --question and --reference")
+    if not files:
+        if reference.startswith("@"):
+            reference = Path(reference[1:]).read_text("utf-8")
+        q = Question(id="draft", category="Custom", number=1, question=question, reference_answer=reference)
+        q = q.model_copy(update={"rubric": draft_rubric(q.question, q.reference_answer)})
+        click.echo(dump_question(q))
+        return
+    for path in files:
+        q = load_question_file(path)
+        if q.rubric is not None:
+            click.echo(f"{path}: has a rubric already; left as it is", err=True)
+            continue
+        q = q.model_copy(update={"rubric": draft_rubric(q.question, q.reference_answer)})
+        if write:
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(dump_question(q), "utf-8")
+            tmp.replace(path)
+            click.echo(f"{path}: rubric drafted ({len(q.rubric.criteria)} criteria); review it", err=True)
+        else:
+            click.echo(dump_question(q))

@@ -1,0 +1,165 @@
+"""The grader: one answer to one question, against the question's rubric, one criterion at a time.
+
+For each criterion it combines signals a small model gives reliably (a constrained Yes/No and its
+probability, asked about that one point) with signals that need no model (key-term coverage, overlap
+with the criterion's source), maps them to credit with a calibrated linear map, and computes the
+0-10 score in code from credit and weights. The model never writes the score.
+
+The same code path serves the live interview and batch grading.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ..bank.models import Criterion, Question, Rubric
+from ..llm.base import CACHE_BREAK, Model
+from . import prompts
+from .calibration import Calibration
+from .draft import draft_rubric
+from .feedback import template_feedback
+from .models import ABSTAIN_FLAGS, CriterionGrade, Flag, Grade, Verdict
+from .sanitize import screen
+from .signals import best_evidence, source_overlap, term_coverage, verify_quote
+from .text import content_stems
+
+TEMPLATES = ("grade_system.j2", "grade_criterion.j2")
+MET, PARTIAL = 0.65, 0.35  # credit thresholds for the verdicts
+FOLLOWUP_CREDIT = 0.8  # a point drawn out by a follow-up is worth a little less than one volunteered
+LOW_CONFIDENCE = 0.6
+
+
+def verdict_for(credit: float) -> Verdict:
+    if credit >= MET:
+        return Verdict.MET
+    if credit >= PARTIAL:
+        return Verdict.PARTIAL
+    return Verdict.MISSED
+
+
+def rubric_for(question: Question) -> Rubric:
+    return question.rubric if question.rubric is not None else draft_rubric(question.question, question.reference_answer)
+
+
+class Grader:
+    def __init__(self, model: Model | None = None, calibration: Calibration | None = None) -> None:
+        self.model = model
+        self.calibration = calibration or Calibration.load()
+
+    @property
+    def prompt_version(self) -> str:
+        return prompts.version(*TEMPLATES)
+
+    @property
+    def model_id(self) -> str:
+        return self.model.model_id if self.model is not None else "lexical"
+
+    def messages(self, question: Question, answer: str, criterion: Criterion) -> list[dict[str, str]]:
+        user = prompts.render(
+            "grade_criterion.j2", question=question.question, answer=answer, point=criterion.point,
+            reference=criterion.source, cache_break=CACHE_BREAK,
+        )
+        return [{"role": "system", "content": prompts.render("grade_system.j2")}, {"role": "user", "content": user}]
+
+    def signals(self, question: Question, answer: str, stems: list[str], criterion: Criterion) -> dict[str, float]:
+        sig = {"coverage": term_coverage(stems, criterion), "overlap": source_overlap(stems, criterion)}
+        if self.model is not None:
+            sig["p_yes"] = self.model.choose(self.messages(question, answer, criterion), ["Yes", "No"])["Yes"]
+        return sig
+
+    def grade(self, question: Question, answer: str, criteria: Sequence[str] | None = None) -> Grade:
+        start = time.perf_counter()
+        rubric = rubric_for(question)
+        chosen = [rubric.criterion(cid) for cid in criteria] if criteria else list(rubric.criteria)
+        screened = screen(answer)
+        flags = list(screened.flags)
+        if any(f in (Flag.EMPTY, Flag.GARBLED, Flag.NON_ENGLISH) for f in flags):
+            grades = [self._no_evidence(c) for c in chosen]
+            return self._finish(question, rubric, grades, flags, start)
+
+        stems = content_stems(screened.text)
+        has_model = self.model is not None
+        linear = self.calibration.for_signals(has_model)
+        grades = []
+        for c in chosen:
+            sig = self.signals(question, screened.text, stems, c)
+            credit = linear(sig)
+            verdict = verdict_for(credit)
+            confidence = 0.5 + 0.5 * abs(2 * credit - 1)
+            if has_model and self.model.gives_probabilities:
+                confidence = (confidence + max(sig["p_yes"], 1 - sig["p_yes"])) / 2
+            evidence = best_evidence(screened.text, c) if verdict != Verdict.MISSED else None
+            if evidence is not None and not verify_quote(evidence, answer):
+                evidence = None
+            grades.append(CriterionGrade(
+                criterion_id=c.id, verdict=verdict, score=round(credit, 4), confidence=round(confidence, 4),
+                evidence=evidence, signals={k: round(v, 4) for k, v in sig.items()}, weight=c.weight, core=c.core,
+            ))
+
+        if self._off_topic(question, rubric, stems, grades):
+            flags.append(Flag.OFF_TOPIC)
+        return self._finish(question, rubric, grades, flags, start)
+
+    def _off_topic(self, question: Question, rubric: Rubric, stems: list[str], grades: list[CriterionGrade]) -> bool:
+        """Nothing in the answer touches the question's vocabulary, and no criterion got credit."""
+        if len(stems) < 4:
+            return False
+        vocab = set(content_stems(question.question + " " + question.reference_answer))
+        for c in rubric.criteria:
+            for group in c.key_terms:
+                for term in group:
+                    vocab.update(content_stems(term))
+        relevance = sum(1 for s in stems if s in vocab) / len(stems)
+        no_credit = all(g.signals.get("coverage", 0) == 0 and g.score < PARTIAL for g in grades)
+        return relevance < 0.1 and no_credit
+
+    @staticmethod
+    def _no_evidence(c: Criterion) -> CriterionGrade:
+        return CriterionGrade(criterion_id=c.id, verdict=Verdict.NO_EVIDENCE, score=0.0, confidence=1.0,
+                              weight=c.weight, core=c.core)
+
+    def _finish(self, question: Question, rubric: Rubric, grades: list[CriterionGrade], flags: list[Flag],
+                start: float) -> Grade:
+        total_weight = sum(g.weight for g in grades) or 1
+        score = 10 * sum(g.weight * g.score for g in grades) / total_weight
+        confidence = sum(g.weight * g.confidence for g in grades) / total_weight
+        if confidence < LOW_CONFIDENCE and not any(f in ABSTAIN_FLAGS for f in flags):
+            flags.append(Flag.LOW_CONFIDENCE)
+        return Grade(
+            question_id=question.id, score=round(score, 2), criteria=grades, flags=flags,
+            confidence=round(confidence, 4), feedback=template_feedback(question, rubric, grades),
+            model_id=self.model_id, prompt_version=self.prompt_version, rubric_version=rubric.version(),
+            seconds=round(time.perf_counter() - start, 3),
+        )
+
+    def merge(self, base: Grade, followup: Grade, question: Question | None = None) -> Grade:
+        """Fold a follow-up's grade (on some criteria) into the question's grade. A criterion keeps the better of
+        its first credit and FOLLOWUP_CREDIT x its follow-up credit; signals["followup"] shows the follow-up's part."""
+        updates = {g.criterion_id: g for g in followup.criteria}
+        merged = []
+        for g in base.criteria:
+            f = updates.get(g.criterion_id)
+            if f is None:
+                merged.append(g)
+                continue
+            credit = max(g.score, FOLLOWUP_CREDIT * f.score)
+            merged.append(g.model_copy(update={
+                "score": round(credit, 4), "verdict": verdict_for(credit) if credit > 0 or f.verdict != Verdict.NO_EVIDENCE
+                else g.verdict, "confidence": max(g.confidence, f.confidence) if credit > g.score else g.confidence,
+                "evidence": f.evidence if credit > g.score and f.evidence else g.evidence,
+                "signals": {**g.signals, "followup": round(f.score, 4)},
+            }))
+        total_weight = sum(g.weight for g in merged) or 1
+        score = 10 * sum(g.weight * g.score for g in merged) / total_weight
+        confidence = sum(g.weight * g.confidence for g in merged) / total_weight
+        flags = list(dict.fromkeys(list(base.flags) + [f for f in followup.flags if f == Flag.INJECTION]))
+        if base.flags and Flag.EMPTY in base.flags and score > 0:
+            flags = [f for f in flags if f != Flag.EMPTY]
+        feedback = base.feedback
+        if question is not None:
+            feedback = template_feedback(question, rubric_for(question), merged)
+        return base.model_copy(update={
+            "criteria": merged, "score": round(score, 2), "confidence": round(confidence, 4), "flags": flags,
+            "feedback": feedback, "seconds": round(base.seconds + followup.seconds, 3),
+        })
