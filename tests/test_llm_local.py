@@ -1,0 +1,126 @@
+"""The local llama.cpp backend with real GGUF models, and the packaged default model's assembly."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+
+import pytest
+from pydantic import BaseModel
+
+from interviewer.errors import ModelError, ModelNotFound
+from interviewer.llm.base import CACHE_BREAK
+from interviewer.llm.catalog import PackagedModel, assemble, resolve
+from interviewer.llm.local import LocalModel, gpu_offload_supported
+from interviewer.llm.registry import get_model
+
+pytestmark = pytest.mark.slow
+
+QUESTION = [
+    {"role": "system", "content": "You check arithmetic."},
+    {"role": "user", "content": f"Question: what is 2 + 2?\n{CACHE_BREAK}Answer given: 4\n{CACHE_BREAK}"
+                                "Is the answer given correct? Reply Yes or No."},
+]
+
+
+class Capital(BaseModel):
+    country: str
+    capital: str
+
+
+def test_chat_and_stream(small_model):
+    reply = small_model.chat([{"role": "user", "content": "Say hi."}], max_tokens=12)
+    assert isinstance(reply, str) and reply.strip()
+    pieces = list(small_model.stream([{"role": "user", "content": "Count to three."}], max_tokens=12))
+    assert len(pieces) >= 2 and "".join(pieces).strip()
+
+
+def test_choose_returns_a_distribution(small_model):
+    probs = small_model.choose(QUESTION, ["Yes", "No"])
+    assert set(probs) == {"Yes", "No"}
+    assert abs(sum(probs.values()) - 1) < 1e-6 and all(0 <= p <= 1 for p in probs.values())
+    multi = small_model.choose(QUESTION, ["correct", "wrong", "unsure"])
+    assert abs(sum(multi.values()) - 1) < 1e-6
+
+
+def test_choose_is_independent_of_what_was_evaluated_before(small_model):
+    """Cached prefixes are reused whole or not at all, so the same prompt gives the same probabilities."""
+    first = small_model.choose(QUESTION, ["Yes", "No"])
+    other = [QUESTION[0], {"role": "user", "content": QUESTION[1]["content"].replace("4", "5")}]
+    small_model.choose(other, ["Yes", "No"])
+    small_model.chat([{"role": "user", "content": "Unrelated text to disturb the cache."}], max_tokens=4)
+    again = small_model.choose(QUESTION, ["Yes", "No"])
+    assert again == first
+    before = small_model.stats.cached_tokens
+    small_model.choose(QUESTION, ["Yes", "No"])
+    assert small_model.stats.cached_tokens > before  # the shared prefix was reused
+
+
+def test_json_output_is_validated(small_model):
+    out = small_model.json([{"role": "user", "content": "The capital of France, as JSON."}], Capital, max_tokens=60)
+    assert isinstance(out, Capital)
+
+
+def test_default_model_is_packaged_and_verified(default_model):
+    assert default_model.name == "local:qwen2.5-coder-1.5b"
+    assert default_model.path.stat().st_size == 1_117_320_768
+    probs = default_model.choose(QUESTION, ["Yes", "No"])
+    assert probs["Yes"] > probs["No"]
+
+
+def test_gpu_layers_without_gpu_build_is_a_clear_error(small_model):
+    if gpu_offload_supported():
+        pytest.skip("this build has GPU offload")
+    with pytest.raises(ModelError, match="no GPU support"):
+        LocalModel("local:x", small_model.path, n_gpu_layers=-1)
+
+
+def test_missing_and_corrupt_files(tmp_path):
+    with pytest.raises(ModelNotFound, match="no such file"):
+        resolve(str(tmp_path / "nope.gguf"))
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"GGUF" + b"\0" * 1000)
+    with pytest.raises(ModelError, match="could not load"):
+        LocalModel("local:junk", junk)
+
+
+def make_parts(tmp_path, monkeypatch, chunks):
+    for i, data in enumerate(chunks, 1):
+        pkg = tmp_path / "site" / f"fakepart{i}"
+        (pkg / "data").mkdir(parents=True)
+        (pkg / "__init__.py").write_text("")
+        (pkg / "data" / f"part{i:02d}.bin").write_bytes(data)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    return tuple((f"fakepart{i}", f"data/part{i:02d}.bin") for i in range(1, len(chunks) + 1))
+
+
+def test_assemble_joins_parts_and_checks_sha256(tmp_path, monkeypatch):
+    chunks = [b"abc" * 1000, b"def" * 1000]
+    parts = make_parts(tmp_path, monkeypatch, chunks)
+    good = PackagedModel("fake", "d", "fake.gguf", hashlib.sha256(b"".join(chunks)).hexdigest(), 6000, parts, "x", "hint")
+    out = assemble(good, tmp_path / "models", progress=False)
+    assert out.read_bytes() == b"".join(chunks)
+    assert assemble(good, tmp_path / "models", progress=False) == out  # second call reuses the verified file
+
+
+def test_assemble_refuses_corrupt_parts_and_leaves_nothing(tmp_path, monkeypatch):
+    parts = make_parts(tmp_path, monkeypatch, [b"abc", b"xyz"])
+    bad = PackagedModel("fake", "d", "fake.gguf", "0" * 64, 6, parts, "x", "reinstall hint")
+    target = tmp_path / "models"
+    target.mkdir()
+    with pytest.raises(ModelNotFound, match="sha256.*reinstall hint"):
+        assemble(bad, target, progress=False)
+    assert list(target.iterdir()) == []
+
+
+def test_missing_parts_name_the_install_command(tmp_path):
+    missing = PackagedModel("fake", "d", "f.gguf", "0" * 64, 1, (("no_such_pkg_xyz", "p"),) * 2, "x", "pip install it")
+    with pytest.raises(ModelNotFound, match="pip install it"):
+        assemble(missing, tmp_path, progress=False)
+
+
+def test_unknown_names():
+    with pytest.raises(ModelNotFound, match="backend:name"):
+        get_model("qwen")
+    with pytest.raises(ModelNotFound, match="unknown model backend 'hf'"):
+        get_model("hf:gpt2")
