@@ -30,3 +30,4 @@ def cli() -> None:
 
 # Command groups register themselves on `cli` when imported.
 from . import bank, grade, models, rubric  # noqa: E402,F401
+from . import interview, sessions, ui  # noqa: E402,F401

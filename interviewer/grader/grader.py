@@ -111,8 +111,12 @@ class Grader:
                 for term in group:
                     vocab.update(content_stems(term))
         relevance = sum(1 for s in stems if s in vocab) / len(stems)
-        no_credit = all(g.signals.get("coverage", 0) == 0 and g.score < PARTIAL for g in grades)
-        return relevance < 0.1 and no_credit
+        if not all(g.signals.get("coverage", 0) == 0 and g.score < PARTIAL for g in grades):
+            return False
+        p_yes = [g.signals["p_yes"] for g in grades if "p_yes" in g.signals]
+        if p_yes:  # the model agrees that no point is made
+            return relevance < 0.25 and max(p_yes) < 0.25
+        return relevance < 0.12
 
     @staticmethod
     def _no_evidence(c: Criterion) -> CriterionGrade:

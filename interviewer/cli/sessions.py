@@ -1,0 +1,114 @@
+"""`interviewer sessions ...`: list past interviews, show one, export one as Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from ..engine import Interview
+from ..engine.report import to_markdown
+from ..store import Transcripts
+from . import cli
+
+
+def _fmt(score: float | None) -> str:
+    return "" if score is None else f"{score:.1f}"
+
+
+def load_session(session_id: str) -> tuple[dict, dict, list[dict]]:
+    """The session row, its report (final, or a partial one while it runs) and its transcript."""
+    store = Transcripts.open()
+    try:
+        row = store.session(session_id)
+        turns = store.turns(row["id"])
+    finally:
+        store.close()
+    report = row["report"]
+    if report is None:
+        with Interview.open(row["id"]) as it:
+            report = it.report()
+    return row, report, turns
+
+
+@cli.group()
+def sessions() -> None:
+    """Past interview sessions: list, show and export them."""
+
+
+@sessions.command("list")
+@click.option("--limit", "-n", type=int, default=20, show_default=True, help="Newest sessions to show.")
+def list_(limit: int) -> None:
+    """List interview sessions, newest first."""
+    store = Transcripts.open()
+    try:
+        rows = store.sessions(limit=limit)
+        answered = {r["session_id"]: r["n"] for r in store.db.query(
+            "select session_id, count(*) as n from turns where status != 'asked' group by session_id")}
+    finally:
+        store.close()
+    if not rows:
+        click.echo("No sessions yet. Start one with `interviewer interview`.")
+        return
+    table = Table(box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows))
+    for name in ("started", "status", "level", "answered", "score", "model"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r["id"], (r["started_at"] or "")[:16].replace("T", " "), r["status"], r["level"] or "",
+                      f"{answered.get(r['id'], 0)}/{r['n_questions'] or '?'}", _fmt(r["score"]),
+                      r["model"] or "lexical")
+    Console().print(table)
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option("--full", is_flag=True, help="Print the whole report: answers, criteria and reference answers.")
+def show(session_id: str, full: bool) -> None:
+    """Show one session's scores (ID may be a unique prefix)."""
+    row, report, _ = load_session(session_id)
+    console = Console()
+    if full:
+        console.print(Markdown(to_markdown(report)))
+        return
+    console.print(f"[bold]{row['id']}[/]  {row['status']} · {row['level']} · {row['categories']} · "
+                  f"model {row['model'] or 'lexical'} · started {(row['started_at'] or '')[:16].replace('T', ' ')}")
+    console.print(f"Overall: [bold]{_fmt(report['overall']) or 'n/a'}[/]/10 · {report['answered']} of "
+                  f"{report['total']} answered" + (" · ended early" if report["ended_early"] else ""))
+    table = Table("#", "question", "category", "status", "score", "follow-ups", "missed core")
+    for q in report["questions"]:
+        missed = [c["id"] for c in q["criteria"] if c["core"] and c["verdict"] not in ("met", "partial")]
+        table.add_row(str(q["position"]), q["question_id"], q["category"], q["status"], _fmt(q["score"]),
+                      str(q["followups"]), ", ".join(missed))
+    console.print(table)
+    if report["study"]:
+        console.print("[bold]Study first:[/]")
+        for i, s in enumerate(report["study"], 1):
+            console.print(f"  {i}. {s['category']}: {s['topic']}")
+    if row["status"] == "active":
+        console.print(f"[dim]In progress: continue with `interviewer interview --resume {row['id']}`[/]")
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True,
+              help="Markdown report, or JSON with the session, report and full transcript.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of stdout.")
+def export(session_id: str, fmt: str, output: Path | None) -> None:
+    """Export one session's report and transcript."""
+    row, report, turns = load_session(session_id)
+    if fmt == "md":
+        text = to_markdown(report) + "\n"
+    else:
+        text = json.dumps({"session": row | {"report": None}, "report": report, "transcript": turns},
+                          indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,112 @@
+"""The interview's configuration and its graph state: plain JSON-able data, checkpointed after every step."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Level = Literal["mid", "senior", "staff", "adaptive"]
+#: The difficulty each fixed level prefers (questions are rated 1-3 in the bank).
+LEVEL_DIFFICULTY: dict[str, int] = {"mid": 1, "senior": 2, "staff": 3}
+
+
+class InterviewConfig(BaseModel):
+    """What the candidate chose. Stored in the state and in the `sessions` table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categories: list[str] = Field(default_factory=list, description="Category names or slugs; empty means all")
+    questions: int = Field(5, ge=1, le=50, description="How many questions (capped by what the categories hold)")
+    level: Level = "senior"
+    model: str | None = Field(None, description="Grading model name; None: settings.model")
+    lexical: bool = Field(False, description="Grade with model-free signals only (no model is loaded)")
+    seed: int | None = Field(None, description="Makes question selection repeatable; None picks one at start")
+    max_followups: int = Field(2, ge=0, le=5, description="Follow-ups per question at most")
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        """Accept 'a,b' as well as ['a', 'b']."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, (list, tuple)):
+            out = []
+            for item in value:
+                out += [part.strip() for part in str(item).split(",") if part.strip()]
+            return out
+        return value
+
+
+Role = Literal["interviewer", "candidate"]
+MessageKind = Literal["greeting", "question", "follow_up", "repeat", "notice", "closing", "report", "answer", "command"]
+
+
+class Message(TypedDict, total=False):
+    role: Role
+    kind: MessageKind
+    text: str
+    position: int  # 1-based number of the question it belongs to (0 before the first)
+
+
+class AnswerRecord(TypedDict, total=False):
+    number: int  # 0: the answer to the question; N: the answer to follow-up N
+    kind: Literal["answer", "follow_up"]
+    criterion: str | None  # what a follow-up aimed at
+    prompt: str  # what a follow-up asked
+    text: str
+    status: Literal["graded", "pending", "no_answer", "skipped"]
+    score: float | None
+
+
+class QuestionResult(TypedDict, total=False):
+    position: int
+    question_id: str
+    category: str
+    difficulty: int
+    status: Literal["asked", "graded", "pending", "skipped", "no_answer"]
+    grade: dict | None  # Grade.model_dump(mode="json"), follow-ups merged in
+    answers: list[AnswerRecord]
+    probed: list[str]  # criterion ids a follow-up already aimed at
+    stop: bool  # no more follow-ups for this question (skipped, or the grader failed)
+    finished: bool  # recorded as settled in the transcript database
+
+
+class PendingGrade(TypedDict):
+    question_id: str
+    number: int  # which answer of the question (see AnswerRecord.number)
+
+
+InputKind = Literal["answer", "empty", "no_answer", "too_long", "skip", "repeat", "quit", "retry"]
+
+
+class Input(TypedDict, total=False):
+    kind: InputKind
+    text: str
+    chars: int
+
+
+class InterviewState(TypedDict, total=False):
+    session_id: str
+    config: dict  # InterviewConfig.model_dump()
+    # The plan: one category per slot (balanced, weakest first); questions are picked slot by slot.
+    slots: list[str]
+    avoid: list[str]  # question ids seen in earlier sessions
+    asked: list[str]  # question ids asked so far, in order
+    position: int  # 1-based number of the current question
+    difficulty: int  # the difficulty the next pick prefers
+    question_id: str
+    phase: Literal["question", "follow_up"]
+    followups: int  # follow-ups asked for the current question
+    target: str | None  # the criterion the current follow-up aims at
+    prompt: str  # what the candidate is being asked now (for /repeat)
+    empty_tries: int
+    reply: Any  # the raw resume value wait_answer received
+    input: Input  # that reply, cleaned and classified
+    results: dict[str, QuestionResult]
+    pending: list[PendingGrade]
+    messages: Annotated[list[Message], operator.add]
+    ended_early: bool
+    done: bool
+    report: dict | None

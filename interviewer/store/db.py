@@ -1,0 +1,127 @@
+"""The transcript database and its numbered migrations, applied on every open (the `llm` tool's scheme).
+
+Each migration is a function `mNNN_name(db)`, run once and recorded by name in `_migrations`. Never edit
+a migration that has shipped: add the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def now() -> str:
+    """An ISO-8601 UTC timestamp, the format every time column holds."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["sessions"].create(
+        {
+            "id": str, "started_at": str, "finished_at": str, "status": str, "level": str, "categories": str,
+            "n_questions": int, "max_followups": int, "seed": int, "model": str, "config": str,
+            "answered": int, "score": float, "report": str, "app_version": str,
+        },
+        pk="id", not_null=["started_at", "status"], defaults={"status": "active"},
+    )
+    db["turns"].create(
+        {
+            "id": str, "session_id": str, "position": int, "question_id": str, "category": str,
+            "difficulty": int, "rubric_version": str, "prompt": str, "asked_at": str, "finished_at": str,
+            "status": str, "score": float, "followups": int,
+        },
+        pk="id", foreign_keys=[("session_id", "sessions", "id")], not_null=["session_id", "question_id"],
+    )
+    db["followups"].create(
+        {
+            "id": str, "turn_id": str, "session_id": str, "number": int, "criterion_id": str, "prompt": str,
+            "asked_at": str, "status": str,
+        },
+        pk="id", foreign_keys=[("turn_id", "turns", "id"), ("session_id", "sessions", "id")],
+    )
+    db["answers"].create(
+        {
+            "id": str, "turn_id": str, "session_id": str, "followup_id": str, "kind": str, "text": str,
+            "chars": int, "answered_at": str, "status": str, "score": float, "confidence": float,
+            "flags": str, "feedback": str, "graded_at": str, "grade_seconds": float, "model_id": str,
+            "prompt_version": str, "rubric_version": str, "grade": str, "error": str,
+        },
+        pk="id", foreign_keys=[("turn_id", "turns", "id"), ("session_id", "sessions", "id"),
+                               ("followup_id", "followups", "id")],
+    )
+    db["verdicts"].create(
+        {
+            "id": str, "answer_id": str, "turn_id": str, "session_id": str, "question_id": str,
+            "stage": str, "criterion_id": str, "verdict": str, "score": float, "confidence": float, "weight": int,
+            "core": int, "evidence": str, "signals": str,
+        },
+        pk="id", foreign_keys=[("answer_id", "answers", "id"), ("turn_id", "turns", "id"),
+                               ("session_id", "sessions", "id")],
+    )
+    db["category_mastery"].create(
+        {"category": str, "mastery": float, "answered": int, "last_score": float, "updated_at": str},
+        pk="category",
+    )
+
+
+@migration
+def m002_indexes_and_views(db: sqlite_utils.Database) -> None:
+    db["turns"].create_index(["session_id", "position"])
+    db["turns"].create_index(["question_id"])
+    db["answers"].create_index(["turn_id"])
+    db["verdicts"].create_index(["answer_id"])
+    db["followups"].create_index(["turn_id"])
+    db.create_view(
+        "question_scores",
+        """
+        select turns.session_id, turns.position, turns.question_id, turns.category, turns.difficulty,
+               turns.status, turns.score, turns.followups, sessions.level, sessions.model, turns.finished_at
+        from turns join sessions on sessions.id = turns.session_id
+        where turns.finished_at is not null
+        """,
+    )
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every migration not yet recorded; returns the names applied now."""
+    table = db["_migrations"]
+    if not table.exists():
+        table.create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in table.rows}
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db.atomic():
+            fn(db)
+            table.insert({"name": fn.__name__, "applied_at": now()})
+        applied.append(fn.__name__)
+    return applied
+
+
+def open_db(path: Path | str | None = None) -> sqlite_utils.Database:
+    """The transcript database (default: paths.database_path()), migrated to the latest schema."""
+    if path is None:
+        from ..paths import database_path
+
+        path = database_path()
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute("pragma foreign_keys = on")
+    migrate(db)
+    return db
