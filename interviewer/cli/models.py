@@ -30,7 +30,11 @@ def list_() -> None:
     table = Table("name", "installed", "file", "licence", title="Packaged local models (no download needed)")
     for alias, m in CATALOG.items():
         name = f"local:{alias}" + (" (default)" if alias == DEFAULT_ALIAS else "")
-        where = str(models_dir() / m.filename) if len(m.parts) > 1 else f"inside package {m.parts[0][0]}"
+        if len(m.parts) > 1:
+            path = models_dir() / m.filename
+            where = f"{path} ({'assembled' if path.is_file() else 'assembled from its parts on first use'})"
+        else:
+            where = f"inside package {m.parts[0][0]}"
         table.add_row(name, "yes" if m.installed() else f"no: {m.install_hint}", where, m.licence)
     console = Console()
     console.print(table)
