@@ -26,7 +26,13 @@ def ui(port: int, host: str, share: bool, open_browser: bool, concurrency: int, 
     """
     from ..ui.app import launch  # gradio is slow to import: only this command needs it
 
+    if share or host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("Warning: the UI has no login. Anyone who can reach it can read every session in its "
+                   "history and start interviews on this machine.", err=True)
     click.echo(f"Interviewer UI on http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port} "
                "(Ctrl+C to stop)", err=True)
-    launch(host=host, port=port, share=share, open_browser=open_browser, settings=settings, concurrency=concurrency,
-           quiet=True)
+    try:
+        launch(host=host, port=port, share=share, open_browser=open_browser, settings=settings,
+               concurrency=concurrency, quiet=not share)
+    except OSError as e:  # e.g. the port is taken
+        raise click.ClickException(f"cannot serve on {host}:{port}: {e}") from None
