@@ -45,6 +45,9 @@ class Terminal:
         self.show_scores = show_scores
 
     def say(self, reply: Reply) -> None:
+        if self.show_scores and reply.score is not None and not reply.done:
+            # Before the next message, which may already belong to the next question.
+            self.console.print(f"[dim](your score on that question so far: {reply.score:.1f}/10)[/]")
         for m in reply.messages:
             if m["kind"] == "report":
                 self.console.print()
@@ -55,8 +58,6 @@ class Terminal:
             else:
                 self.console.print()
                 self.console.print("[bold cyan]Interviewer:[/] " + escape(m["text"]))
-        if self.show_scores and reply.score is not None and not reply.done:
-            self.console.print(f"[dim](score so far on this question: {reply.score:.1f}/10)[/]")
         self.flush()
 
     def note(self, text: str) -> None:
