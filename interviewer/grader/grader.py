@@ -38,6 +38,13 @@ def verdict_for(credit: float) -> Verdict:
     return Verdict.MISSED
 
 
+def totals(grades: list[CriterionGrade]) -> tuple[float, float]:
+    """(score 0-10, confidence) of a grade: weighted means of the criteria's credit and confidence."""
+    total_weight = sum(g.weight for g in grades) or 1
+    score = 10 * sum(g.weight * g.score for g in grades) / total_weight
+    return score, sum(g.weight * g.confidence for g in grades) / total_weight
+
+
 def rubric_for(question: Question) -> Rubric:
     return question.rubric if question.rubric is not None else draft_rubric(question.question, question.reference_answer)
 
@@ -125,9 +132,7 @@ class Grader:
 
     def _finish(self, question: Question, rubric: Rubric, grades: list[CriterionGrade], flags: list[Flag],
                 start: float) -> Grade:
-        total_weight = sum(g.weight for g in grades) or 1
-        score = 10 * sum(g.weight * g.score for g in grades) / total_weight
-        confidence = sum(g.weight * g.confidence for g in grades) / total_weight
+        score, confidence = totals(grades)
         if confidence < LOW_CONFIDENCE and not any(f in ABSTAIN_FLAGS for f in flags):
             flags.append(Flag.LOW_CONFIDENCE)
         return Grade(
@@ -154,9 +159,7 @@ class Grader:
                 "evidence": f.evidence if credit > g.score and f.evidence else g.evidence,
                 "signals": {**g.signals, "followup": round(f.score, 4)},
             }))
-        total_weight = sum(g.weight for g in merged) or 1
-        score = 10 * sum(g.weight * g.score for g in merged) / total_weight
-        confidence = sum(g.weight * g.confidence for g in merged) / total_weight
+        score, confidence = totals(merged)
         flags = list(dict.fromkeys(list(base.flags) + [f for f in followup.flags if f == Flag.INJECTION]))
         if base.flags and Flag.EMPTY in base.flags and score > 0:
             flags = [f for f in flags if f != Flag.EMPTY]

@@ -117,7 +117,7 @@ def assemble(model: PackagedModel, target_dir: Path | None = None, progress: boo
     h = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as out:
-            bar = _progress(progress, model)
+            bar = _progress(progress)
             with bar:
                 task = bar.add_task(f"assembling {model.alias}", total=model.size)
                 for src in sources:
@@ -140,7 +140,7 @@ def assemble(model: PackagedModel, target_dir: Path | None = None, progress: boo
     return target
 
 
-def _progress(enabled: bool, model: PackagedModel):
+def _progress(enabled: bool):
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
     return Progress(

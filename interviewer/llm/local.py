@@ -87,6 +87,7 @@ class LocalModel(Model):
             ) from None
         self.load_seconds = time.perf_counter() - start
         self._template = self.llm.metadata.get("tokenizer.chat_template")
+        self._formatter = None  # built on first use: it compiles the template
         self._digest: str | None = None
         self._kv_segments: list[list[int]] = []  # the token segments now in the KV cache, in order
 
@@ -138,14 +139,16 @@ class LocalModel(Model):
     # -- constrained choice -------------------------------------------------------------
     def format_prompt(self, messages: list[Message]) -> str:
         """The model's own chat template applied to the messages, ending where the assistant starts."""
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        if self._formatter is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        if not self._template:
-            raise ModelError(f"{self.name}: the GGUF file has no chat template; constrained choice needs one")
-        llm = self.llm
-        eos = llm._model.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
-        bos = llm._model.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
-        return Jinja2ChatFormatter(template=self._template, eos_token=eos, bos_token=bos)(messages=messages).prompt
+            if not self._template:
+                raise ModelError(f"{self.name}: the GGUF file has no chat template; constrained choice needs one")
+            llm = self.llm
+            eos = llm._model.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
+            bos = llm._model.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
+            self._formatter = Jinja2ChatFormatter(template=self._template, eos_token=eos, bos_token=bos)
+        return self._formatter(messages=messages).prompt
 
     def _segments(self, messages: list[Message]) -> list[list[int]]:
         prompt = self.format_prompt(messages)
@@ -162,8 +165,6 @@ class LocalModel(Model):
         Each segment is always evaluated in one eval() call starting at the same position, so the
         logits never depend on what was in the cache before.
         """
-        import numpy as np
-
         keep = 0
         for cached, wanted in zip(self._kv_segments, segments[:-1]):
             if cached != wanted:
@@ -178,7 +179,7 @@ class LocalModel(Model):
         for seg in segments[keep:]:
             self.llm.eval(seg)
             self._kv_segments.append(seg)
-        self._last_logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
+        self._last_logits = self._read_logits()
         self.stats.prompt_tokens += total - reused
         self.stats.cached_tokens += reused
         return reused

@@ -81,8 +81,6 @@ class OpenAIModel(Model):
                     yield chunk.choices[0].delta.content
 
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]:
-        import openai
-
         from .base import strip_cache_break
 
         convo = strip_cache_break(messages)
@@ -109,8 +107,6 @@ class OpenAIModel(Model):
         return {opt: (1.0 if opt == choice else 0.0) for opt in options}
 
     def _json_text(self, messages: list[Message], json_schema: dict, *, max_tokens: int) -> str:
-        import openai
-
         modes = ["json_schema", "json_object", "prompt"]
         for mode in modes[modes.index(self._json_mode):]:
             kwargs: dict = {"max_tokens": max_tokens, "temperature": 0.0}
