@@ -2,7 +2,10 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # llama-cpp-python builds from source; its multimodal part is not needed (6 min instead of 15 on 2 cores).
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+# AMX is compiled out: llama.cpp's AMX matmul segfaults on Sapphire Rapids and later (ggml-org/llama.cpp#20824).
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF "-DCMAKE_C_FLAGS=$(NO_AMX)" "-DCMAKE_CXX_FLAGS=$(NO_AMX)"
+
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-test bench clean

@@ -31,3 +31,11 @@ class InputError(InterviewerError):
 
 class SessionNotFound(InterviewerError):
     """No interview session with that id."""
+
+
+class SessionBusy(InterviewerError):
+    """Another window, thread or process is changing this interview session right now."""
+
+
+class StaleAnswer(InputError):
+    """An answer meant for a question the session has already moved past (sent from a stale window)."""

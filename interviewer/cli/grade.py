@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..bank.storage import load_bank
 from ..errors import InterviewerError
-from ..grader.batch import ResultWriter, done_ids, read_rows, result_record
+from ..grader.batch import ResultWriter, check_paths, done_ids, read_rows, repair_tail, result_record
 from ..grader.grader import Grader
 from ..llm.registry import get_model
 from ..settings import Settings
@@ -26,64 +27,88 @@ from .options import model_options
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results file: .jsonl (default) or .csv. Re-running skips rows already in it.")
-@click.option("--jobs", "-j", type=int, default=4, show_default=True,
-              help="Rows graded at once with an API model (local models grade one at a time).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Rows graded at once (default: as many as the model's backend serves at once; 1 for a local model).")
 @click.option("--lexical", is_flag=True, help="Grade with model-free signals only (fast, less accurate).")
 @model_options
-def grade(input_path: Path, output: Path, jobs: int, lexical: bool, settings: Settings) -> None:
+def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, settings: Settings) -> None:
     """Grade the answers in INPUT (CSV or JSONL).
 
     Columns: id, answer, and either question_id (from the bank) or question + reference_answer
     (a rubric is drafted from the reference answer and cached). Bad rows are reported with their
-    line numbers and skipped; they do not stop the run.
+    line numbers and skipped; they do not stop the run. Ctrl+C stops after the rows in flight and
+    keeps every finished one: run the same command again to continue.
     """
     console = Console(stderr=True)
+    check_paths(input_path, output)
     rows, bad = read_rows(input_path, load_bank(), settings.max_answer_chars)
     for b in bad:
-        console.print(f"[yellow]line {b.line}[/]{f' (id {b.id})' if b.id else ''}: {b.reason}")
+        console.print(f"[yellow]line {b.line}[/]{escape(f' (id {b.id})') if b.id else ''}: {escape(b.reason)}")
+    repair_tail(output)
     done = done_ids(output)
     todo = [r for r in rows if r.id not in done]
     if done:
-        console.print(f"{len(rows) - len(todo)} rows already graded in {output}; grading the other {len(todo)}")
+        console.print(escape(f"{len(rows) - len(todo)} rows already graded in {output}; grading the other {len(todo)}"))
     model = None if lexical else get_model(settings.model, settings)
     grader = Grader(model)
-    workers = max(1, jobs) if model is not None and model.name.startswith("openai:") else 1
+    workers = min(jobs or 64, model.max_concurrency) if model is not None else 1
     writer = ResultWriter(output)
     scores, flags, failed = [], Counter(), []
+    interrupted = False
 
-    def work(row):
-        return row, grader.grade(row.question, row.answer)
+    def settle(row, fut: Future) -> None:
+        try:
+            g = fut.result()
+        except InterviewerError as e:
+            failed.append((row, str(e)))
+            return
+        writer.write(result_record(row, g))
+        scores.append(g.score)
+        flags.update(f.value for f in g.flags)
 
+    pool = ThreadPoolExecutor(max_workers=workers)
+    running: dict[Future, object] = {}
     try:
         with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                       "[cyan]{task.fields[rate]}", TimeElapsedColumn(), TimeRemainingColumn(),
                       console=console) as progress:
             task = progress.add_task("grading", total=len(todo), rate="")
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(work, r) for r in todo]
-                for row, fut in zip(todo, futures):
-                    try:
-                        _, g = fut.result()
-                    except InterviewerError as e:
-                        failed.append((row, str(e)))
-                        progress.advance(task)
-                        continue
-                    writer.write(result_record(row, g))
-                    scores.append(g.score)
-                    flags.update(f.value for f in g.flags)
-                    elapsed = progress.tasks[0].elapsed or 0
-                    progress.update(task, advance=1, rate=f"{len(scores) / elapsed:.2f} rows/s" if elapsed else "")
+            queue = iter(todo)
+            try:
+                while True:
+                    # Only `workers` rows are ever in flight: Ctrl+C has nothing queued to wait for.
+                    for row in queue:
+                        running[pool.submit(grader.grade, row.question, row.answer)] = row
+                        if len(running) >= workers:
+                            break
+                    if not running:
+                        break
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        settle(running.pop(fut), fut)
+                        elapsed = progress.tasks[0].elapsed or 0
+                        progress.update(task, advance=1, rate=f"{len(scores) / elapsed:.2f} rows/s" if elapsed else "")
+            except KeyboardInterrupt:
+                interrupted = True
+                console.print(f"[yellow]Interrupted: finishing the {len(running)} row(s) in flight...[/]")
+                wait(list(running))
+                for fut in list(running):
+                    settle(running.pop(fut), fut)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         writer.close()
     for row, err in failed:
-        console.print(f"[red]line {row.line} (id {row.id}): not graded: {err}[/]")
+        console.print(f"[red]line {row.line}[/] {escape(f'(id {row.id}): not graded: {err}')}")
 
     table = Table("graded now", "already done", "bad rows", "failed", "mean score", "median", "flags",
-                  title=f"{input_path.name} -> {output.name} ({grader.model_id})")
+                  title=escape(f"{input_path.name} -> {output.name} ({grader.model_id})"))
     table.add_row(str(len(scores)), str(len(rows) - len(todo)), str(len(bad)), str(len(failed)),
                   f"{statistics.mean(scores):.2f}" if scores else "-",
                   f"{statistics.median(scores):.2f}" if scores else "-",
                   ", ".join(f"{k} {v}" for k, v in flags.most_common()) or "none")
     Console().print(table)
+    if interrupted:
+        raise click.ClickException(f"interrupted after {len(scores)} rows; they are saved in {output}. "
+                                   "Re-run the same command to grade the rest")
     if failed:
         raise click.ClickException(f"{len(failed)} rows failed to grade; re-run the same command to retry them")

@@ -26,7 +26,10 @@ text in its feedback, so a UI that wants to keep the interview blind shows only 
 There is no module-level state: every Interview holds its own connections and one LangGraph thread
 (thread_id = session id) in the checkpoint database, so a web UI can keep just the session id per user and
 call `Interview.resume(session_id, bank=bank)` per request (pass a loaded Bank to skip re-reading the YAML;
-models are cached per process by the registry). One answer at a time per session: the engine does not lock.
+models are cached per process by the registry). One writer at a time per session: `start` and `resume` take
+the session's lock (threads and processes alike; see `lock.py`) and `close` releases it. `resume(wait=S)`
+waits up to S seconds for another holder; by default it fails at once with SessionBusy. `answer(text,
+seen=N)` refuses (StaleAnswer) when the transcript no longer has the N messages the caller showed.
 """
 
 from __future__ import annotations
@@ -43,13 +46,14 @@ from langgraph.types import Command
 
 from .. import __version__
 from ..bank.storage import Bank, load_bank
-from ..errors import InputError, InterviewerError, SessionNotFound
+from ..errors import InputError, InterviewerError, SessionNotFound, StaleAnswer
 from ..paths import checkpoints_path
 from ..settings import Settings, get_settings
 from ..store.transcripts import Transcripts
 from .context import Context, GraderLike
 from .graph import compile_graph
 from .inputs import COMMANDS, RETRY, clean_text
+from .lock import SessionLock
 from .phrasing import render
 from .report import build_report, to_markdown
 from .state import InterviewConfig, Message
@@ -110,6 +114,7 @@ class Interview:
         self.context = Context(bank=bank, store=store, make_grader=make_grader,
                                max_answer_chars=settings.max_answer_chars)
         self.settings = settings
+        self._lock: SessionLock | None = None  # held by interviews made with start/resume
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -152,6 +157,7 @@ class Interview:
             session_id = new_session_id()
         interview = cls._make(session_id, config, grader=grader, bank=bank, settings=settings, store=store)
         try:
+            interview._lock = SessionLock(session_id).acquire(0)
             interview.context.grader  # load the model now: a bad name fails before the interview starts
             store.create_session(session_id, config.model_dump(), app_version=__version__)
             reply = interview._run({"session_id": session_id, "config": config.model_dump()}, before=0)
@@ -178,11 +184,13 @@ class Interview:
 
     @classmethod
     def resume(cls, session_id: str, *, grader: GraderLike | None = None, bank: Bank | None = None,
-               settings: Settings | None = None) -> "Interview":
+               settings: Settings | None = None, wait: float = 0) -> "Interview":
         """Continue a session: finish whatever a crash interrupted (e.g. grading the last answer), retry
-        grades that failed, and wait for the candidate again. `last_reply` holds what that produced."""
+        grades that failed, and wait for the candidate again. `last_reply` holds what that produced.
+        Takes the session's lock, waiting up to `wait` seconds for another holder (SessionBusy after)."""
         interview = cls.open(session_id, grader=grader, bank=bank, settings=settings)
         try:
+            interview._lock = SessionLock(interview.session_id).acquire(wait)
             interview.last_reply = interview._catch_up()
         except BaseException:
             interview.close()
@@ -190,8 +198,16 @@ class Interview:
         return interview
 
     # -- the conversation -------------------------------------------------------------------
-    def answer(self, text: Any) -> Reply:
-        """Send the candidate's reply (an answer or /skip, /repeat, /quit) and get the interviewer's turn."""
+    def answer(self, text: Any, *, seen: int | None = None) -> Reply:
+        """Send the candidate's reply (an answer or /skip, /repeat, /quit) and get the interviewer's turn.
+        `seen`: how many messages the sender's screen showed; if the session has moved on since (another
+        window answered), the answer is refused with StaleAnswer rather than recorded against the wrong
+        question."""
+        if self._lock is None or not self._lock.held:
+            raise InterviewerError(f"interview {self.session_id} was opened read-only; use Interview.resume")
+        if seen is not None and seen != len(self.messages()):
+            raise StaleAnswer(f"interview {self.session_id} moved on in another window since this answer was "
+                              "written; reload to see the current question")
         if self.status().done:
             raise InputError(f"interview {self.session_id} is over; see its report")
         catch_up = self._catch_up()
@@ -240,8 +256,12 @@ class Interview:
         return to_markdown(self.report())
 
     def close(self) -> None:
-        self._conn.close()
-        self.store.close()
+        try:
+            self._conn.close()
+            self.store.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     def __enter__(self) -> "Interview":
         return self

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,12 @@ from ..errors import InputError
 from ..paths import cache_dir
 from .draft import content_hash, draft_rubric
 from .models import Grade
+
+#: The longest CSV field read (Python's default of 128 KiB aborts a whole file on one long answer); an
+#: answer over the answer limit is still reported as a bad row, not read.
+csv.field_size_limit(64 * 1024 * 1024)
+#: First characters that make a spreadsheet run a cell as a formula (and the escape character itself).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 OUTPUT_FIELDS = ["id", "question_id", "score", "abstained", "flags", "confidence", "verdicts", "evidence",
                  "feedback", "model_id", "prompt_version", "rubric_version", "seconds"]
@@ -34,15 +42,29 @@ class BadRow:
     reason: str
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """JSONL's lines: split on \\n only (str.splitlines also splits on U+2028, U+0085 and others, which JSON
+    allows raw inside strings), with a \\r before the \\n dropped."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (bad byte at offset {e.start}); save it as UTF-8 and retry") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror})") from None
+
+
 def _read_records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
     """(line number, record or None, error) for each row of a CSV or JSONL file."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; save it as UTF-8 and retry") from None
+    text = _read_text(path)
+    if "\x00" in text:
+        raise InputError(f"{path}: contains NUL bytes; is it a binary file? Expected UTF-8 CSV or JSONL")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        for n, line in enumerate(text.splitlines(), 1):
+        for n, line in enumerate(jsonl_lines(text), 1):
             if not line.strip():
                 continue
             try:
@@ -55,14 +77,18 @@ def _read_records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
                 continue
             yield n, rec, None
     elif suffix in (".csv", ".tsv"):
-        reader = csv.DictReader(text.splitlines(keepends=True), delimiter="\t" if suffix == ".tsv" else ",")
-        if not reader.fieldnames:
-            raise InputError(f"{path}: empty file, or no header row")
-        for rec in reader:
-            if None in rec:
-                yield reader.line_num, None, "more fields than the header has"
-                continue
-            yield reader.line_num, rec, None
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",",
+                                strict=True)
+        try:
+            if not reader.fieldnames:
+                raise InputError(f"{path}: empty file, or no header row")
+            for rec in reader:
+                if None in rec:
+                    yield reader.line_num, None, "more fields than the header has"
+                    continue
+                yield reader.line_num, {k: _unescape(v) if k == "id" else v for k, v in rec.items()}, None
+        except csv.Error as e:
+            raise InputError(f"{path}: line {reader.line_num}: malformed CSV ({e})") from None
     else:
         raise InputError(f"{path}: unknown input format {suffix!r}; use .csv, .tsv or .jsonl")
 
@@ -89,7 +115,7 @@ def read_rows(path: Path, bank: Bank, max_chars: int) -> tuple[list[Row], list[B
             bad.append(BadRow(line, None, error))
             continue
         assert rec is not None
-        rid = str(rec.get("id") or "").strip()
+        rid = str(rec.get("id") or "").strip() if not isinstance(rec.get("id"), (dict, list)) else ""
         answer = rec.get("answer")
         if not rid:
             bad.append(BadRow(line, None, "missing column 'id'"))
@@ -100,14 +126,17 @@ def read_rows(path: Path, bank: Bank, max_chars: int) -> tuple[list[Row], list[B
         if answer is None:
             bad.append(BadRow(line, rid, "missing column 'answer'"))
             continue
-        answer = str(answer)
+        if not isinstance(answer, str):
+            bad.append(BadRow(line, rid, f"'answer' should be text, not {type(answer).__name__}"))
+            continue
         if not answer.strip():
             bad.append(BadRow(line, rid, "empty answer"))
             continue
         if len(answer) > max_chars:
             bad.append(BadRow(line, rid, f"answer of {len(answer)} characters is over the limit of {max_chars}"))
             continue
-        qid = str(rec.get("question_id") or "").strip()
+        qid = rec.get("question_id") or ""
+        qid = qid.strip() if isinstance(qid, str) else str(qid)
         if qid:
             if qid not in bank.questions:
                 bad.append(BadRow(line, rid, f"unknown question_id {qid!r}"))
@@ -125,23 +154,71 @@ def read_rows(path: Path, bank: Bank, max_chars: int) -> tuple[list[Row], list[B
     return rows, bad
 
 
+def check_paths(input_path: Path, output: Path) -> None:
+    """Refuse an output that would overwrite the input, or that cannot be a file."""
+    try:
+        same = output.exists() and os.path.samefile(input_path, output)
+    except OSError:
+        same = False
+    if same or input_path.resolve() == output.resolve():
+        raise InputError(f"{output}: the output is the input file; write the results to another file")
+    if output.exists() and not output.is_file():
+        raise InputError(f"{output}: exists and is not a file")
+    for parent in output.resolve().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{output}: cannot create it, {parent} is a file, not a folder")
+            break
+
+
 def done_ids(output: Path) -> set[str]:
-    """Ids already graded in OUTPUT (a partial last line from an interrupted run is ignored)."""
+    """Ids already graded in OUTPUT. Only complete records count: call it after `repair_tail`."""
     if not output.is_file():
         return set()
     ids = set()
     text = output.read_text("utf-8", errors="replace")
     if output.suffix.lower() == ".csv":
-        for rec in csv.DictReader(text.splitlines(keepends=True)):
-            if rec.get("id") and rec.get("score") not in (None, ""):
-                ids.add(rec["id"])
+        try:
+            for rec in csv.DictReader(io.StringIO(text, newline="")):
+                if rec.get("id") and rec.get("score") not in (None, ""):
+                    ids.add(_unescape(rec["id"]))
+        except csv.Error as e:
+            raise InputError(f"{output}: the results file is not valid CSV ({e}); move it away to start afresh") from None
     else:
-        for line in text.splitlines():
+        for line in jsonl_lines(text):
             try:
                 ids.add(str(json.loads(line)["id"]))
             except (ValueError, KeyError, TypeError):
                 continue
     return ids
+
+
+def repair_tail(output: Path) -> None:
+    """Cut a last record that a killed run left unfinished (JSONL: an unterminated line; CSV: a record
+    that is not whole, which may span lines inside quotes)."""
+    if not output.is_file():
+        return
+    data = output.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return
+    if output.suffix.lower() != ".csv":
+        output.write_bytes(data[: data.rfind(b"\n") + 1])
+        return
+    # Cut back to the last line break after which the file still parses as whole records (a field may
+    # hold line breaks inside quotes, so not every line break ends a record).
+    text = data.decode("utf-8", errors="replace")
+    cut = text.rfind("\n")
+    while cut >= 0 and not _whole_csv(text[: cut + 1]):
+        cut = text.rfind("\n", 0, cut)
+    output.write_bytes(text[: cut + 1].encode("utf-8"))
+
+
+def _whole_csv(text: str) -> bool:
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        return False
+    return bool(rows) and all(len(r) == len(rows[0]) for r in rows)
 
 
 def result_record(row: Row, grade: Grade) -> dict:
@@ -161,29 +238,39 @@ class ResultWriter:
     def __init__(self, output: Path) -> None:
         self.output = output
         self.csv = output.suffix.lower() == ".csv"
-        output.parent.mkdir(parents=True, exist_ok=True)
-        self._repair_tail()
-        new = not output.is_file() or output.stat().st_size == 0
-        self.file = output.open("a", encoding="utf-8", newline="")
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            repair_tail(output)
+            new = not output.is_file() or output.stat().st_size == 0
+            self.file = output.open("a", encoding="utf-8", newline="")
+        except OSError as e:
+            raise InputError(f"{output}: cannot write results there ({e.strerror or e})") from None
         if self.csv:
             self.writer = csv.DictWriter(self.file, fieldnames=OUTPUT_FIELDS)
             if new:
                 self.writer.writeheader()
 
-    def _repair_tail(self) -> None:
-        """Cut an unterminated last line left by a killed run."""
-        if not self.output.is_file():
-            return
-        data = self.output.read_bytes()
-        if data and not data.endswith(b"\n"):
-            self.output.write_bytes(data[: data.rfind(b"\n") + 1])
-
     def write(self, record: dict) -> None:
         if self.csv:
-            self.writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in record.items()})
+            self.writer.writerow({k: _escape(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+                                  for k, v in record.items()})
         else:
             self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.file.flush()
 
     def close(self) -> None:
         self.file.close()
+
+
+def _escape(value):
+    """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab, a carriage
+    return, or the escape ' itself) gets a leading '. `_unescape` reverses it when the file is read back."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _unescape(value):
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value

@@ -54,6 +54,9 @@ class Model(ABC):
     name: str
     #: True when `choose` returns real probabilities, False when it can only pick one option.
     gives_probabilities: bool = True
+    #: How many calls may run at once to good effect: 1 for a local model (one context behind a lock),
+    #: more for an API server that batches requests. Batch grading sizes its worker pool by it.
+    max_concurrency: int = 1
 
     def __init__(self, name: str) -> None:
         self.name = name

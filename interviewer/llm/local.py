@@ -21,6 +21,56 @@ def gpu_offload_supported() -> bool:
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
+def cpu_has_amx() -> bool:
+    """True on CPUs with Intel AMX (Sapphire Rapids and later), as the kernel reports them."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            return any(line.startswith("flags") and "amx_tile" in line.split() for line in f)
+    except OSError:
+        return False
+
+
+def build_has_amx() -> bool:
+    """True if this llama.cpp build compiled its AMX matmul in (it reports AMX_INT8 = 1)."""
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info()
+    info = info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
+    return "AMX_INT8 = 1" in info
+
+
+def amx_crash_risk() -> bool:
+    """llama.cpp's AMX path segfaults (a general protection fault at `ldtilecfg`, ggml-org/llama.cpp#20824)
+    when the build has it and the CPU has AMX. The project's install builds without it; a build made
+    elsewhere may not be."""
+    return cpu_has_amx() and build_has_amx()
+
+
+_PARAMS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_extra_buffer_types():
+    """Load with `use_extra_bufts = false`, which keeps llama.cpp off its AMX (and repacking) buffer types.
+    The high-level `Llama` class takes no argument for it: its default-parameters factory is wrapped for
+    the length of one load."""
+    import llama_cpp.llama_cpp as lib
+
+    with _PARAMS_LOCK:
+        original = lib.llama_model_default_params
+
+        def params():
+            p = original()
+            p.use_extra_bufts = False
+            return p
+
+        lib.llama_model_default_params = params
+        try:
+            yield
+        finally:
+            lib.llama_model_default_params = original
+
+
 @contextlib.contextmanager
 def _quiet_stderr(enabled: bool = True):
     """llama.cpp logs to fd 2 from C; keep the terminal readable unless asked for verbosity."""
@@ -69,8 +119,11 @@ class LocalModel(Model):
                 "--no-cache-dir llama-cpp-python"
             )
         start = time.perf_counter()
+        # On an AMX CPU with a build that has the AMX path, that path would crash the process: stay off it.
+        self.safe_mode = amx_crash_risk()
+        guard = _no_extra_buffer_types() if self.safe_mode else contextlib.nullcontext()
         try:
-            with _quiet_stderr(not verbose):
+            with _quiet_stderr(not verbose), guard:
                 self.llm = llama_cpp.Llama(
                     model_path=str(self.path),
                     n_ctx=n_ctx,

@@ -13,6 +13,8 @@ from .base import Message, Model, schema_prompt, softmax
 
 
 class OpenAIModel(Model):
+    max_concurrency = 8  # servers batch concurrent requests; the SDK's client is thread-safe
+
     def __init__(
         self,
         name: str,

@@ -4,14 +4,19 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import ModelNotFound
+from ..errors import ModelError, ModelNotFound
 from ..settings import Settings, get_settings
 from .base import Model
 
 Factory = Callable[[str, str, Settings], Model]
+CacheKey = Callable[[str, str, Settings], tuple]
+
+#: Clients of API backends kept at once (cheap; the least recently used is dropped).
+MAX_CLIENTS = 16
 
 
 @dataclass(frozen=True)
@@ -19,21 +24,28 @@ class Backend:
     prefix: str
     factory: Factory
     help: str
+    #: What makes two names the same instance (default: the name and every setting that reaches the backend).
+    cache_key: CacheKey | None = None
+    #: True for backends that hold big resources (a model in memory): at most `settings.max_local_models`
+    #: live at once, and none is ever dropped while the process runs (another thread may be using it).
+    heavy: bool = False
 
 
 _BACKENDS: dict[str, Backend] = {}
-_INSTANCES: dict[tuple, Model] = {}
+_INSTANCES: OrderedDict[tuple, Model] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def register_backend(prefix: str, factory: Factory, help: str = "") -> None:
-    _BACKENDS[prefix] = Backend(prefix, factory, help)
+def register_backend(prefix: str, factory: Factory, help: str = "", *, cache_key: CacheKey | None = None,
+                     heavy: bool = False) -> None:
+    _BACKENDS[prefix] = Backend(prefix, factory, help, cache_key, heavy)
 
 
 def unregister_backend(prefix: str) -> None:
     _BACKENDS.pop(prefix, None)
-    for key in [k for k in _INSTANCES if k[0].startswith(prefix + ":")]:
-        _INSTANCES.pop(key).close()
+    with _LOCK:
+        for key in [k for k in _INSTANCES if k[0] == prefix]:
+            _INSTANCES.pop(key).close()
 
 
 def backends() -> dict[str, Backend]:
@@ -55,12 +67,28 @@ def get_model(name: str | None = None, settings: Settings | None = None) -> Mode
     settings = settings or get_settings()
     name = name or settings.model
     prefix, spec = split_name(name)
-    key = (name, settings.base_url, settings.n_ctx, settings.n_threads, settings.n_gpu_layers,
-           settings.api_key.get_secret_value() if settings.api_key else None)
+    backend = _BACKENDS[prefix]
+    key = (prefix, *(backend.cache_key or _default_key)(name, spec, settings))
     with _LOCK:
-        if key not in _INSTANCES:
-            _INSTANCES[key] = _BACKENDS[prefix].factory(name, spec, settings)
-        return _INSTANCES[key]
+        if key in _INSTANCES:
+            _INSTANCES.move_to_end(key)
+            return _INSTANCES[key]
+        if backend.heavy:
+            held = [k for k in _INSTANCES if _BACKENDS.get(k[0]) is not None and _BACKENDS[k[0]].heavy]
+            if len(held) >= settings.max_local_models:
+                raise ModelError(
+                    f"{name}: this process already holds {len(held)} local model(s), the most it loads at once "
+                    f"(INTERVIEWER_MAX_LOCAL_MODELS={settings.max_local_models}); use one of those, or restart")
+        model = backend.factory(name, spec, settings)
+        _INSTANCES[key] = model
+        light = [k for k in _INSTANCES if not (_BACKENDS.get(k[0]) and _BACKENDS[k[0]].heavy)]
+        for old in light[: max(0, len(light) - MAX_CLIENTS)]:
+            _INSTANCES.pop(old)  # not closed: a request in flight may still hold it; it goes with its last user
+        return model
+
+
+def _default_key(name: str, spec: str, settings: Settings) -> tuple:
+    return (name, settings.base_url, settings.api_key.get_secret_value() if settings.api_key else None)
 
 
 def _local(name: str, spec: str, settings: Settings) -> Model:
@@ -86,5 +114,14 @@ def _openai(name: str, spec: str, settings: Settings) -> Model:
     )
 
 
-register_backend("local", _local, "a GGUF file through llama-cpp-python: local:ALIAS or local:/path/model.gguf")
+def _local_key(name: str, spec: str, settings: Settings) -> tuple:
+    """A local model is the same instance for the same file and load settings, whatever else differs."""
+    from .catalog import resolve
+
+    path, _ = resolve(spec)
+    return (str(path.resolve()), settings.n_ctx, settings.n_threads, settings.n_gpu_layers)
+
+
+register_backend("local", _local, "a GGUF file through llama-cpp-python: local:ALIAS or local:/path/model.gguf",
+                 cache_key=_local_key, heavy=True)
 register_backend("openai", _openai, "any OpenAI-compatible API: openai:MODEL with --base-url / --api-key")

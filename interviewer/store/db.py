@@ -7,11 +7,36 @@ a migration that has shipped: add the next one.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
+
+#: How long a writer waits for another process's or thread's write to finish before giving up.
+BUSY_TIMEOUT_S = 60.0
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that takes the write lock up front (BEGIN IMMEDIATE): all of it is stored, or
+    none of it. In WAL mode a deferred transaction that reads and then writes fails at once with "database
+    is locked" when another connection wrote in between, whatever the busy timeout; an immediate one waits
+    its turn instead. Nested calls (and sqlite-utils' own `atomic()`) become savepoints of the outer one."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[Migration] = []
@@ -95,20 +120,29 @@ def m002_indexes_and_views(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m003_session_owner(db: sqlite_utils.Database) -> None:
+    """Sessions started in the browser belong to it: `owner` is the sha256 of a secret only it holds."""
+    db["sessions"].add_column("owner", str)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied now."""
     table = db["_migrations"]
-    if not table.exists():
-        table.create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in table.rows}
+    if table.exists() and {row["name"] for row in table.rows} >= {fn.__name__ for fn in MIGRATIONS}:
+        return []  # the common case: nothing to do, and no write lock taken
     applied = []
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db.atomic():
+    # Under the write lock, checked again: two processes opening a new database migrate it once.
+    with transaction(db):
+        if not table.exists():
+            table.create({"name": str, "applied_at": str}, pk="name")
+        done = {row["name"] for row in table.rows}
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
             fn(db)
             table.insert({"name": fn.__name__, "applied_at": now()})
-        applied.append(fn.__name__)
+            applied.append(fn.__name__)
     return applied
 
 
@@ -118,9 +152,10 @@ def open_db(path: Path | str | None = None) -> sqlite_utils.Database:
         from ..paths import database_path
 
         path = database_path()
-    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    # Autocommit mode: transactions are only the explicit ones above.
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
     db = sqlite_utils.Database(conn)
-    if str(path) != ":memory:":
+    if str(path) != ":memory:" and db.journal_mode != "wal":
         db.enable_wal()
     db.execute("pragma foreign_keys = on")
     migrate(db)

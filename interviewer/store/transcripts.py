@@ -7,6 +7,8 @@ instead of duplicating them.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -14,12 +16,14 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import SessionNotFound
-from .db import now, open_db
+from .db import now, open_db, transaction
 
 #: Statuses of a question that has a final score (counted in mastery and reports).
 SCORED = ("graded", "skipped", "no_answer")
 #: How many of the latest scores in a category make its mastery estimate.
 MASTERY_WINDOW = 5
+#: The most sessions one listing returns.
+MAX_LIST = 10_000
 
 
 def turn_id(session_id: str, position: int) -> str:
@@ -33,6 +37,15 @@ def answer_id(turn: str, number: int) -> str:
 
 def followup_id(turn: str, number: int) -> str:
     return f"{turn}:f{number}"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _public(row: dict) -> dict:
+    """A session row as readers see it: without the owner's token digest."""
+    return {k: v for k, v in dict(row).items() if k != "owner"}
 
 
 def _json(value: Any) -> str | None:
@@ -54,7 +67,7 @@ class Transcripts:
 
     # -- writes ---------------------------------------------------------------------
     def create_session(self, session_id: str, config: dict, *, app_version: str = "") -> None:
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["sessions"].upsert(
                 {
                     "id": session_id, "started_at": now(), "status": "active", "level": config.get("level"),
@@ -67,13 +80,13 @@ class Transcripts:
             )
 
     def plan_session(self, session_id: str, n_questions: int) -> None:
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["sessions"].update(session_id, {"n_questions": n_questions})
 
     def record_question(self, session_id: str, position: int, *, question_id: str, category: str, difficulty: int,
                         rubric_version: str, prompt: str) -> str:
         tid = turn_id(session_id, position)
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["turns"].upsert(
                 {
                     "id": tid, "session_id": session_id, "position": position, "question_id": question_id,
@@ -87,7 +100,7 @@ class Transcripts:
     def record_followup(self, session_id: str, position: int, number: int, *, criterion_id: str, prompt: str) -> str:
         tid = turn_id(session_id, position)
         fid = followup_id(tid, number)
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["followups"].upsert(
                 {
                     "id": fid, "turn_id": tid, "session_id": session_id, "number": number,
@@ -103,7 +116,7 @@ class Transcripts:
         """Keep an answer the moment it arrives, before grading; `status` becomes graded/pending later."""
         tid = turn_id(session_id, position)
         aid = answer_id(tid, number)
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["answers"].upsert(
                 {
                     "id": aid, "turn_id": tid, "session_id": session_id,
@@ -118,8 +131,8 @@ class Transcripts:
 
     def record_grade(self, aid: str, grade: dict, *, question_id: str) -> None:
         """Store one answer's grade and its per-criterion verdicts."""
-        row = self.db["answers"].get(aid)
-        with self.db.atomic():
+        with transaction(self.db):
+            row = self.db["answers"].get(aid)
             self.db["answers"].update(
                 aid,
                 {
@@ -136,14 +149,14 @@ class Transcripts:
 
     def record_grade_error(self, aid: str, error: str) -> None:
         """The grader failed: the answer stays, its grade is pending until a retry succeeds."""
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["answers"].update(aid, {"status": "pending", "error": error[:2000]})
 
     def finish_turn(self, session_id: str, position: int, *, status: str, score: float | None,
                     grade: dict | None, question_id: str, category: str) -> None:
         """The question is settled: its final (merged) grade, status, and the category's new mastery."""
         tid = turn_id(session_id, position)
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["turns"].update(tid, {"status": status, "score": score, "finished_at": now()})
             self.db.execute("delete from verdicts where turn_id = ? and stage = 'final'", [tid])
             if grade is not None:
@@ -151,7 +164,7 @@ class Transcripts:
             self._update_mastery(category)
 
     def finish_session(self, session_id: str, *, status: str, report: dict) -> None:
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["sessions"].update(
                 session_id,
                 {
@@ -160,8 +173,20 @@ class Transcripts:
                 },
             )
 
+    def set_owner(self, session_id: str, token: str) -> None:
+        """Bind a session to whoever holds `token` (only its digest is stored)."""
+        with transaction(self.db):
+            self.db["sessions"].update(session_id, {"owner": _digest(token)})
+
+    def owned(self, session_id: str, token: str | None) -> bool:
+        """True if `session_id` (exactly, no prefix) exists and `token` is its owner's."""
+        if not token or not isinstance(session_id, str):
+            return False
+        row = self.db.execute("select owner from sessions where id = ?", [session_id]).fetchone()
+        return bool(row and row[0]) and hmac.compare_digest(row[0], _digest(token))
+
     def set_answered(self, session_id: str, answered: int) -> None:
-        with self.db.atomic():
+        with transaction(self.db):
             self.db["sessions"].update(session_id, {"answered": answered})
 
     def _verdicts(self, prefix: str, aid: str | None, tid: str, session_id: str, question_id: str, stage: str,
@@ -228,15 +253,23 @@ class Transcripts:
         raise SessionNotFound(f"no interview session {session_id!r}; `interviewer sessions list` shows them")
 
     def session(self, session_id: str) -> dict:
-        row = self.db["sessions"].get(self.resolve(session_id))
-        row = dict(row)
+        row = _public(self.db["sessions"].get(self.resolve(session_id)))
         row["config"] = json.loads(row["config"]) if row.get("config") else {}
         row["report"] = json.loads(row["report"]) if row.get("report") else None
         return row
 
-    def sessions(self, limit: int | None = None) -> list[dict]:
-        sql = "select * from sessions order by started_at desc" + (f" limit {int(limit)}" if limit else "")
-        return [dict(r) for r in self.db.query(sql)]
+    def sessions(self, limit: int | None = None, ids: list[str] | None = None) -> list[dict]:
+        """Sessions newest first; only those in `ids` when given. `limit` is clamped to 1-10,000."""
+        where, params = "", []
+        if ids is not None:
+            ids = [i for i in ids if isinstance(i, str)][:MAX_LIST]
+            if not ids:
+                return []
+            where = f" where id in ({', '.join('?' for _ in ids)})"
+            params = ids
+        limit = max(1, min(int(limit), MAX_LIST)) if limit else MAX_LIST
+        sql = f"select * from sessions{where} order by started_at desc limit {limit}"
+        return [_public(r) for r in self.db.query(sql, params)]
 
     def turns(self, session_id: str) -> list[dict]:
         """The session's questions in order, each with `followup_list` and `answers` (grades as dicts)."""

@@ -1,0 +1,129 @@
+"""`interviewer grade` on hostile and broken inputs: clear errors or per-row reports, never a traceback, and
+no graded row lost or duplicated."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from interviewer.cli import cli
+from interviewer.grader import batch
+
+GOOD = "Bias is error from wrong assumptions; variance is sensitivity to the training sample."
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, ["grade", *map(str, args), "--lexical"])
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def jsonl(path, records, final_newline=True):
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    path.write_text(text + ("\n" if final_newline else ""), encoding="utf-8")
+    return path
+
+
+def test_output_equal_to_input_is_refused(tmp_path):
+    src = jsonl(tmp_path / "t.jsonl", [{"id": "a", "question_id": "ml-fundamentals-01", "answer": GOOD}],
+                final_newline=False)
+    before = src.read_bytes()
+    result = run(src, "-o", src)
+    assert result.exit_code != 0 and "output is the input" in result.output
+    assert src.read_bytes() == before
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(src)
+    assert "output is the input" in run(src, "-o", link).output
+
+
+def test_ids_with_unicode_line_separators_are_one_row_and_not_regraded(tmp_path):
+    rid = "row\u2028two\x85three"
+    src = jsonl(tmp_path / "in.jsonl", [{"id": rid, "question_id": "ml-fundamentals-01", "answer": GOOD}])
+    out = tmp_path / "out.jsonl"
+    assert run(src, "-o", out).exit_code == 0
+    assert run(src, "-o", out).exit_code == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").split("\n") if line]
+    assert [r["id"] for r in rows] == [rid]
+
+
+def test_a_torn_csv_tail_is_regraded_not_lost(tmp_path):
+    src = jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "question_id": "ml-fundamentals-01", "answer": GOOD}
+                                        for i in range(3)])
+    out = tmp_path / "out.csv"
+    assert run(src, "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    last = text.rstrip("\r\n").rsplit("\n", 1)[1]
+    out.write_text(text.rstrip("\r\n")[: -len(last) // 2], encoding="utf-8")  # a kill half-way through r2
+    assert run(src, "-o", out).exit_code == 0
+    ids = [r["id"] for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline=""))]
+    assert sorted(ids) == ["r0", "r1", "r2"]
+
+
+def test_huge_csv_fields_and_markup_ids_are_reported_per_row(tmp_path):
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "question_id", "answer"])
+        w.writerow(["big", "ml-fundamentals-01", "x " * 100_000])
+        w.writerow(["[/]bad[bold]", "ml-fundamentals-01", GOOD])
+        w.writerow(["=cmd|' /C calc'!A0", "ml-fundamentals-01", GOOD])
+    out = tmp_path / "out.csv"
+    result = run(src, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "over the limit" in result.output
+    raw = out.read_text(encoding="utf-8")
+    assert "\n=cmd" not in raw and "'=cmd" in raw, "formula cells are escaped"
+    assert run(src, "-o", out).exit_code == 0  # escaped ids are recognised as done
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+    assert sorted(batch._unescape(r["id"]) for r in rows) == sorted(["[/]bad[bold]", "=cmd|' /C calc'!A0"])
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary", b"\xff\xfe\xfa not utf-8", b"id,answer\n\"unclosed"])
+def test_broken_files_give_a_clear_error(tmp_path, content):
+    src = tmp_path / "in.csv"
+    src.write_bytes(content)
+    result = run(src, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code != 0 and "Error:" in result.output and "Traceback" not in result.output
+
+
+def test_wrong_types_are_bad_rows(tmp_path):
+    src = jsonl(tmp_path / "in.jsonl", [
+        {"id": "n", "question_id": "ml-fundamentals-01", "answer": 42},
+        {"id": {"x": 1}, "question_id": "ml-fundamentals-01", "answer": GOOD},
+        {"id": "ok", "question_id": "ml-fundamentals-01", "answer": GOOD}])
+    result = run(src, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 0 and "should be text" in result.output and "missing column 'id'" in result.output
+
+
+def test_an_output_under_a_file_is_a_clear_error(tmp_path):
+    src = jsonl(tmp_path / "in.jsonl", [{"id": "a", "question_id": "ml-fundamentals-01", "answer": GOOD}])
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run(src, "-o", blocker / "out.jsonl")
+    assert result.exit_code != 0 and "is a file, not a folder" in result.output
+
+
+def test_ctrl_c_keeps_finished_rows_and_stops(tmp_path, monkeypatch):
+    from interviewer.grader.grader import Grader
+
+    calls = {"n": 0}
+    real = Grader.grade
+
+    def grade(self, question, answer):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, question, answer)
+
+    monkeypatch.setattr(Grader, "grade", grade)
+    src = jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "question_id": "ml-fundamentals-01", "answer": GOOD}
+                                        for i in range(20)])
+    out = tmp_path / "out.jsonl"
+    result = run(src, "-o", out)
+    assert result.exit_code != 0 and "interrupted after 2 rows" in result.output
+    assert calls["n"] == 3, "nothing more is graded after Ctrl+C"
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["r0", "r1"]
