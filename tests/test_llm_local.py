@@ -124,3 +124,31 @@ def test_unknown_names():
         get_model("qwen")
     with pytest.raises(ModelNotFound, match="unknown model backend 'hf'"):
         get_model("hf:gpt2")
+
+
+@pytest.mark.slow
+def test_reading_ahead_a_draft_changes_no_grade(small_model):
+    """Grading after the UI handed over drafts gives exactly the grade of a fresh evaluation, and reads fewer
+    new tokens at submit."""
+    from answers import ANSWERS
+
+    from interviewer.bank.storage import load_bank
+    from interviewer.grader.grader import Grader
+
+    q = load_bank(include_user=False).get("ml-fundamentals-01")
+    answer = ANSWERS["ml-fundamentals-01"]["strong"]
+    grader = Grader(small_model)
+    small_model.chat([{"role": "user", "content": "Unrelated text to empty the cache."}], max_tokens=2)
+    fresh = grader.grade(q, answer)
+    small_model.chat([{"role": "user", "content": "Unrelated text to empty the cache."}], max_tokens=2)
+    cold = small_model.stats.prompt_tokens
+    grader.grade(q, answer)
+    cold = small_model.stats.prompt_tokens - cold
+    small_model.chat([{"role": "user", "content": "Unrelated text to empty the cache."}], max_tokens=2)
+    for cut in (0.3, 0.6, 0.9):
+        assert grader.warm(q, answer[: int(len(answer) * cut)]) > 0
+    before = small_model.stats.prompt_tokens
+    warmed = grader.grade(q, answer)
+    assert small_model.stats.prompt_tokens - before < cold / 2
+    assert [c.signals for c in warmed.criteria] == [c.signals for c in fresh.criteria]
+    assert warmed.score == fresh.score

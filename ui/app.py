@@ -477,6 +477,12 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
                 out[answer] = text  # nothing was recorded: give the text back to edit and resend
             yield out
 
+        def on_draft(b, text, k1, k2) -> None:
+            sid = (b or {}).get("session_id")
+            if sid:
+                key = next((k for k in (k1, k2) if k and k.strip()), None)
+                service.warm(sid, b.get("token"), text or "", base_url=b.get("base_url"), api_key=key)
+
         def on_submit(b, text, k1, k2, chat_now):
             yield from run_answer(b, text, (k1, k2), chat_now, command=None)
 
@@ -598,6 +604,9 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
         answer_out = view_out
         submit_inputs = [bstate, answer, api_key, key_again, chatbot]
         command_inputs = [bstate, api_key, key_again, chatbot]
+        # While the candidate types, the grader reads ahead (the latest draft only; never blocks the page).
+        answer.input(on_draft, [bstate, answer, api_key, key_again], None, trigger_mode="always_last",
+                     show_progress="hidden", concurrency_id="drafts", concurrency_limit=1, **private)
         submit_btn.click(on_submit, submit_inputs, answer_out, **progress, **engine, **private)
         answer.submit(on_submit, submit_inputs, answer_out, **progress, **engine, **private)
         skip_btn.click(on_skip, command_inputs, answer_out, **progress, **engine, **private)
@@ -644,6 +653,11 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
             return view.as_dict() | {"reply": reply.messages, "score": reply.score, "grade": reply.grade,
                                      "refused": reply.refused}
 
+        def api_draft(session_id: str, token: str, text: str, base_url: str = "", api_key: str = "") -> int:
+            """The answer as typed so far (send it now and then while the candidate types): the grader reads
+            ahead, so /answer returns sooner. Returns the prompt tokens evaluated; never an error."""
+            return service.warm(session_id, token, text, base_url=base_url or None, api_key=api_key or None)
+
         def api_state(session_id: str, token: str) -> dict:
             """A session's state: position k of total, phase, done, the transcript and the (partial) report.
             Read-only: runs nothing and loads no model. Needs the session's token."""
@@ -664,6 +678,7 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
 
         gr.api(api_start, api_name="start", **sessions_q)
         gr.api(api_answer, api_name="answer", **engine)
+        gr.api(api_draft, api_name="draft", concurrency_id="drafts", concurrency_limit=1)
         gr.api(api_state, api_name="state")
         gr.api(api_sessions, api_name="sessions")
 

@@ -202,6 +202,20 @@ class Service:
         except InterviewerError as e:
             raise type(e)(scrub(str(e), api_key)) from None
 
+    def warm(self, session_id: str, token: str | None, draft: str, base_url: str | None = None,
+             api_key: str | None = None) -> int:
+        """The answer being typed: the grader evaluates its prompt up to the draft now, so the real answer
+        is graded in the time its last words take. Read-only; never fails the page (returns 0 instead)."""
+        if not isinstance(draft, str) or len(draft.strip()) < 20:
+            return 0
+        try:
+            sid = self.check(session_id, token)
+            settings = self.settings_for(base_url, api_key)
+            with Interview.open(sid, settings=settings, bank=self.bank) as interview:
+                return interview.warm(draft)
+        except Exception:  # noqa: BLE001 - an optimisation only: the answer itself reports real errors
+            return 0
+
     def look(self, session_id: str, token: str | None) -> View:
         """A read-only view: runs nothing, loads no model."""
         with Interview.open(self.check(session_id, token), bank=self.bank) as interview:

@@ -18,6 +18,8 @@ class GraderLike(Protocol):
 
     def merge(self, base: Grade, followup: Grade, question: Question | None = None) -> Grade: ...
 
+    def warm(self, question: Question, draft: str) -> int: ...
+
 
 @dataclass
 class Context:

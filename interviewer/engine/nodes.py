@@ -117,8 +117,9 @@ def retry_pending(state: InterviewState, ctx: Context) -> tuple[dict[str, Questi
 
 
 def followup_target(state: InterviewState) -> str | None:
-    """The missed core criterion the next follow-up should aim at, or None when no follow-up is due:
-    the question is graded, follow-ups are left, and a core point was missed and not probed yet."""
+    """The criterion the next follow-up should aim at, or None when no follow-up is due (the question is
+    not graded, or no follow-ups are left). The weakest open core point first (least credit, then the
+    heaviest); when every core point is met, one depth probe on the weakest open non-core point."""
     config = _config(state)
     result = state.get("results", {}).get(state.get("question_id", ""))
     if not result or result["status"] != "graded" or result.get("stop") or not result.get("grade"):
@@ -130,9 +131,19 @@ def followup_target(state: InterviewState) -> str | None:
         c for c in result["grade"]["criteria"]
         if c.get("core") and c["verdict"] in OPEN_VERDICTS and c["criterion_id"] not in probed
     ]
-    if not open_core:
-        return None
-    return max(open_core, key=lambda c: c.get("weight", 1))["criterion_id"]  # first of the heaviest
+    criteria = result["grade"]["criteria"]
+    if not open_core and not any(c["verdict"] == "met" for c in criteria if c.get("core")):
+        # Every core point only partly made: still probe the weakest of them.
+        open_core = [c for c in criteria if c.get("core") and c["verdict"] == "partial" and c["criterion_id"] not in probed]
+    if open_core:
+        return min(open_core, key=lambda c: (c.get("score", 0), -c.get("weight", 1)))["criterion_id"]
+    core_met = all(c["verdict"] == "met" for c in criteria if c.get("core"))
+    depth_asked = any(not c.get("core") for c in criteria if c["criterion_id"] in probed)
+    open_depth = [c for c in criteria if not c.get("core") and c["verdict"] in OPEN_VERDICTS
+                  and c["criterion_id"] not in probed]
+    if core_met and open_depth and not depth_asked:
+        return min(open_depth, key=lambda c: (c.get("score", 0), -c.get("weight", 1)))["criterion_id"]
+    return None
 
 
 # -- nodes ------------------------------------------------------------------------------

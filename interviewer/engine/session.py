@@ -224,6 +224,19 @@ class Interview:
                          refused=True, question_id=self.status().question_id, status=self.status())
         return self._run(Command(resume=cleaned), before=len(self._values().get("messages", [])))
 
+    def warm(self, draft: str) -> int:
+        """Hand the grader the answer being typed, so that grading the final answer pays only for what
+        changed (a local model evaluates the prompt up to the draft now). Changes nothing in the session;
+        needs no lock. Returns the prompt tokens evaluated."""
+        status = self.status()
+        if status.done or not status.waiting or not status.question_id:
+            return 0
+        draft = clean_text(draft)[: self.context.max_answer_chars]
+        if draft.lower() in COMMANDS:
+            return 0
+        grader = self.context.grader
+        return grader.warm(self.bank.get(status.question_id), draft) if hasattr(grader, "warm") else 0
+
     def status(self) -> Status:
         snapshot = self._graph.get_state(self._config)
         values = snapshot.values or {}

@@ -63,11 +63,29 @@ class Grader:
         return self.model.model_id if self.model is not None else "lexical"
 
     def messages(self, question: Question, answer: str, criterion: Criterion) -> list[dict[str, str]]:
+        """The Yes/No prompt for one criterion. The question and the whole rubric come first and the answer
+        next, so both are evaluated once per answer (the question part once per question, and the answer
+        while it is typed, see `warm`); what differs per criterion is a short suffix after the answer."""
+        rubric = rubric_for(question)
+        number = next((i for i, c in enumerate(rubric.criteria, 1) if c.id == criterion.id), 1)
         user = prompts.render(
             "grade_criterion.j2", question=question.question, answer=answer, point=criterion.point,
-            reference=criterion.source, cache_break=CACHE_BREAK,
+            points=[c.point for c in rubric.criteria], number=number, cache_break=CACHE_BREAK,
         )
         return [{"role": "system", "content": prompts.render("grade_system.j2")}, {"role": "user", "content": user}]
+
+    def warm(self, question: Question, draft: str) -> int:
+        """Evaluate the grading prompt up to the end of a draft answer (or of the rubric, for an empty
+        draft) so that grading the final answer pays only for what changed. Returns tokens evaluated."""
+        if self.model is None:
+            return 0
+        rubric = rubric_for(question)
+        text = screen(draft).text if draft.strip() else ""
+        messages = self.messages(question, text, rubric.criteria[0])
+        if not text:  # only the question and rubric: cut the prompt before the answer
+            head, _, _ = messages[1]["content"].partition(CACHE_BREAK)
+            messages = [messages[0], {"role": "user", "content": head + CACHE_BREAK}]
+        return self.model.warm(messages)
 
     def signals(self, question: Question, answer: str, stems: list[str], criterion: Criterion) -> dict[str, float]:
         sig = {"coverage": term_coverage(stems, criterion), "overlap": source_overlap(stems, criterion)}

@@ -86,6 +86,12 @@ class Model(ABC):
         self.stats.add("choose", seconds=time.perf_counter() - start)
         return probs
 
+    def warm(self, messages: Sequence[Message]) -> int:
+        """Evaluate a prompt's prefix ahead of time (everything before its last CACHE_BREAK), so that a later
+        `choose` over the same prefix only pays for what follows. Returns the tokens evaluated now. Backends
+        without a prompt cache do nothing. Never changes what a later call returns."""
+        return 0
+
     def json(self, messages: Sequence[Message], schema: type[T], *, retries: int = 2, max_tokens: int = 512) -> T:
         """A reply validated against a pydantic model; on failure the error is fed back and it asks again."""
         convo = strip_cache_break(messages)

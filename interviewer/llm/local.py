@@ -14,6 +14,9 @@ from pathlib import Path
 from ..errors import ModelError
 from .base import CACHE_BREAK, Message, Model, schema_prompt, softmax
 
+#: Tokens per piece of an answer segment (see LocalModel._segments).
+CHUNK = 32
+
 
 def gpu_offload_supported() -> bool:
     import llama_cpp
@@ -143,6 +146,7 @@ class LocalModel(Model):
         self._formatter = None  # built on first use: it compiles the template
         self._digest: str | None = None
         self._kv_segments: list[list[int]] = []  # the token segments now in the KV cache, in order
+        self._waiting = 0  # choose() calls waiting for the lock (a warm-up gives way to them)
 
     @property
     def model_id(self) -> str:
@@ -204,22 +208,48 @@ class LocalModel(Model):
         return self._formatter(messages=messages).prompt
 
     def _segments(self, messages: list[Message]) -> list[list[int]]:
+        """The prompt's token segments. Middle segments (the candidate's answer) are cut into CHUNK-token
+        pieces at fixed offsets: an answer evaluated while it was being typed shares its leading pieces with
+        the final answer, and each piece is always evaluated alone at the same position, so reusing it gives
+        the very logits a fresh evaluation would."""
         prompt = self.format_prompt(messages)
         parts = prompt.split(CACHE_BREAK)
         segments = []
         for i, part in enumerate(parts):
-            if part:
-                segments.append(self.llm.tokenize(part.encode("utf-8"), add_bos=(i == 0), special=True))
+            if not part:
+                continue
+            tokens = self.llm.tokenize(part.encode("utf-8"), add_bos=(i == 0), special=True)
+            if 0 < i < len(parts) - 1:
+                segments += [tokens[k:k + CHUNK] for k in range(0, len(tokens), CHUNK)]
+            else:
+                segments.append(tokens)
         return segments
 
-    def _eval_segments(self, segments: list[list[int]]) -> int:
+    def warm(self, messages: list[Message]) -> int:
+        """Evaluate every segment but the last, one at a time, giving way at once to a waiting `choose`."""
+        with self.lock:
+            segments = self._segments(list(messages))[:-1]
+        done = 0
+        for k in range(1, len(segments) + 1):
+            if self._waiting:
+                break
+            with self.lock:
+                before = self.stats.prompt_tokens
+                self._eval_segments(segments[:k] + [[]], keep_last=True)
+                done += self.stats.prompt_tokens - before
+        return done
+
+    def _eval_segments(self, segments: list[list[int]], keep_last: bool = False) -> int:
         """Evaluate segment by segment, reusing whole cached segments only; returns tokens reused.
 
         Each segment is always evaluated in one eval() call starting at the same position, so the
-        logits never depend on what was in the cache before.
+        logits never depend on what was in the cache before. The last segment is always evaluated anew
+        (its logits are the ones read), unless `keep_last` (warming: the last one is empty).
         """
+        if keep_last:
+            segments = [s for s in segments if s]
         keep = 0
-        for cached, wanted in zip(self._kv_segments, segments[:-1]):
+        for cached, wanted in zip(self._kv_segments, segments if keep_last else segments[:-1]):
             if cached != wanted:
                 break
             keep += 1
@@ -232,33 +262,44 @@ class LocalModel(Model):
         for seg in segments[keep:]:
             self.llm.eval(seg)
             self._kv_segments.append(seg)
-        self._last_logits = self._read_logits()
+        if not keep_last:
+            self._last_logits = self._read_logits()
         self.stats.prompt_tokens += total - reused
         self.stats.cached_tokens += reused
         return reused
 
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]:
-        with self.lock:
-            segments = self._segments(messages)
-            first_tokens = [self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)[0] for opt in options]
-            if len(set(first_tokens)) == len(first_tokens):
-                self._eval_segments(segments)
+        self._waiting += 1  # a warm-up in progress stops at its next piece
+        try:
+            self.lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            return self._choose_locked(messages, options)
+        finally:
+            self.lock.release()
+
+    def _choose_locked(self, messages: list[Message], options: list[str]) -> dict[str, float]:
+        segments = self._segments(messages)
+        first_tokens = [self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)[0] for opt in options]
+        if len(set(first_tokens)) == len(first_tokens):
+            self._eval_segments(segments)
+            logits = self._last_logits
+            return softmax({opt: float(logits[t]) for opt, t in zip(options, first_tokens)})
+        # Options share a first token: score each whole option as a continuation.
+        scores = {}
+        for opt in options:
+            toks = self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)
+            self._eval_segments(segments)
+            logp = 0.0
+            for tok in toks:
                 logits = self._last_logits
-                return softmax({opt: float(logits[t]) for opt, t in zip(options, first_tokens)})
-            # Options share a first token: score each whole option as a continuation.
-            scores = {}
-            for opt in options:
-                toks = self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)
-                self._eval_segments(segments)
-                logp = 0.0
-                for tok in toks:
-                    logits = self._last_logits
-                    logp += float(logits[tok] - _logsumexp(logits))
-                    self.llm.eval([tok])
-                    self._kv_segments.append([tok])
-                    self._last_logits = self._read_logits()
-                scores[opt] = logp
-            return softmax(scores)
+                logp += float(logits[tok] - _logsumexp(logits))
+                self.llm.eval([tok])
+                self._kv_segments.append([tok])
+                self._last_logits = self._read_logits()
+            scores[opt] = logp
+        return softmax(scores)
 
     def _read_logits(self):
         import numpy as np
