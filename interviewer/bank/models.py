@@ -7,10 +7,13 @@ import json
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_serializer, model_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+MIN_JUSTIFICATION_WORDS = 5  # a beyond_reference criterion's source: a reason, not a label
 
 
 def normalize(text: str) -> str:
@@ -40,8 +43,14 @@ class Criterion(BaseModel):
     key_terms: list[list[Text]] = Field(
         min_length=1, description="Concepts as [term, synonym, ...] groups; any spelling in a group counts"
     )
-    source: Text = Field(description="Verbatim span of the reference answer this criterion is drawn from")
+    source: Text = Field(
+        description="Verbatim span of the reference answer this criterion is drawn from; with beyond_reference, "
+                    "a short justification of why the point belongs in the rubric"
+    )
     probes: list[Text] = Field(min_length=1, max_length=2, description="Follow-up questions that draw the point out")
+    beyond_reference: bool = Field(
+        False, description="True: the reference answer is silent or wrong on this point; source justifies it"
+    )
 
     @field_validator("key_terms")
     @classmethod
@@ -50,6 +59,23 @@ class Criterion(BaseModel):
             if not group:
                 raise ValueError("a key-term group is empty")
         return groups
+
+    @model_serializer(mode="wrap")
+    def _omit_default_flag(self, handler):
+        # Written only when set: files stay as they were, and so does the version of every rubric without it.
+        data = handler(self)
+        if isinstance(data, dict) and not self.beyond_reference:
+            data.pop("beyond_reference", None)
+        return data
+
+    @model_validator(mode="after")
+    def _justified(self) -> "Criterion":
+        if self.beyond_reference and len(re.findall(r"[^\W_]+", self.source)) < MIN_JUSTIFICATION_WORDS:
+            raise ValueError(
+                f"criterion {self.id!r} goes beyond the reference: its source must justify that in at least "
+                f"{MIN_JUSTIFICATION_WORDS} words"
+            )
+        return self
 
 
 class Rubric(BaseModel):
@@ -102,6 +128,8 @@ class Question(BaseModel):
             return self
         haystack = normalize(strip_markdown(self.reference_answer))
         for c in self.rubric.criteria:
+            if c.beyond_reference:
+                continue  # its source is a justification, not a quote
             if normalize(c.source) not in haystack:
                 raise ValueError(f"criterion {c.id!r}: its source is not in the reference answer: {c.source!r}")
         return self

@@ -96,17 +96,25 @@ def import_(path: Path, out: Path | None, dry_run: bool) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--require-rubrics", is_flag=True, help="A question without a rubric is an error.")
 def validate(path: Path | None, require_rubrics: bool) -> None:
-    """Check a bank directory (default: the shipped bank): schema, ids, rubrics, sources."""
+    """Check a bank directory (default: the shipped bank): schema, ids, rubrics, sources, and that every rubric can
+    grade its question (key terms the matcher can find and the question does not give away, probes that do not
+    lead). Rule errors end with their kind in brackets, e.g. [key-term-in-question]."""
     root = path if path is not None else shipped_bank_root()
     report = validate_dir(root, require_rubrics=require_rubrics or path is None)
     for w in report.warnings:
         click.secho(f"warning: {w}", fg="yellow", err=True)
     for e in report.errors:
         click.secho(f"error: {e}", fg="red", err=True)
+    if report.kinds:
+        summary = ", ".join(f"{kind} {n}" for kind, n in sorted(report.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        click.secho(f"rubric rules broken: {summary}", fg="red", err=True)
     if not report.ok:
         raise click.ClickException(f"{len(report.errors)} errors in {root}")
     n_criteria = sum(len(q.rubric.criteria) for q in report.bank.questions.values() if q.rubric)
-    click.echo(f"OK: {len(report.bank)} questions, {len(report.bank.categories)} categories, {n_criteria} criteria")
+    warned = f", {len(report.warnings)} warnings" if report.warnings else ""
+    click.echo(
+        f"OK: {len(report.bank)} questions, {len(report.bank.categories)} categories, {n_criteria} criteria{warned}"
+    )
 
 
 @bank.command()
