@@ -21,7 +21,7 @@ from .draft import draft_rubric
 from .feedback import template_feedback
 from .models import ABSTAIN_FLAGS, CriterionGrade, Flag, Grade, Verdict
 from .sanitize import screen
-from .signals import best_evidence, source_overlap, term_coverage, verify_quote
+from .signals import best_evidence, explained_coverage, source_overlap, verify_quote
 from .text import content_stems
 
 TEMPLATES = ("grade_system.j2", "grade_criterion.j2")
@@ -88,7 +88,8 @@ class Grader:
         return self.model.warm(messages)
 
     def signals(self, question: Question, answer: str, stems: list[str], criterion: Criterion) -> dict[str, float]:
-        sig = {"coverage": term_coverage(stems, criterion), "overlap": source_overlap(stems, criterion)}
+        # Key terms count only inside sentences that explain them: a bare list of terms earns no coverage.
+        sig = {"coverage": explained_coverage(answer, criterion), "overlap": source_overlap(stems, criterion)}
         if self.model is not None:
             sig["p_yes"] = self.model.choose(self.messages(question, answer, criterion), ["Yes", "No"])["Yes"]
         return sig
