@@ -47,6 +47,8 @@ def parse_args() -> argparse.Namespace:
     who.add_argument("--model", default=None, help="model name (default: the configured model)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions of the split (all kinds)")
     ap.add_argument("--no-cache", action="store_true", help="neither read nor write the grade cache")
+    ap.add_argument("--mode", choices=["auto", "per-criterion"], default="auto",
+                    help="auto: one pass over all criteria where the model can; per-criterion: one prompt each")
     ap.add_argument("--dump", type=Path, default=None, help="write per-answer rows with signals (JSONL) here")
     return ap.parse_args()
 
@@ -65,7 +67,7 @@ def make_grader(args: argparse.Namespace) -> Grader:
     from interviewer.llm.registry import get_model
     from interviewer.settings import get_settings
 
-    return Grader(get_model(args.model or get_settings().model))
+    return Grader(get_model(args.model or get_settings().model), mode=args.mode)
 
 
 def code_version() -> str:
@@ -223,6 +225,7 @@ def dump(path: Path, recs: list[dict], grades: list[Grade]) -> None:
                          "human_verdict": r["verdicts"].get(c.criterion_id), "credit": c.score, "signals": c.signals}
                         for c in g.criteria]
             out.write(json.dumps({"id": r["id"], "question_id": r["question_id"], "kind": r["kind"],
+                                  "model_id": g.model_id,
                                   "split": r["split"], "human": r["grade"], "score": g.score,
                                   "flags": [f.value for f in g.flags], "criteria": criteria}) + "\n")
 

@@ -20,6 +20,7 @@ QUESTION = {
     "question": "What is gradient clipping and when do you use it?",
     "difficulty": 2,
     "tags": ["clipping"],
+    "scope": "Explain the mechanism and when you would turn it on in a training run; intuition is enough, no code.",
     "reference_answer": (
         "Gradient clipping rescales the gradient when its norm exceeds a threshold. "
         "It guards against exploding gradients in RNNs and transformers. "

@@ -65,7 +65,8 @@ class UIServer:
         raise AssertionError(f"`interviewer ui` did not answer on {self.url}:\n{self.output()}")
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:

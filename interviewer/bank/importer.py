@@ -196,8 +196,8 @@ def parse_document(text: str, origin: str = "<document>") -> list[RawQuestion]:
 
 
 def import_document(path: Path, existing: dict[str, Question] | None = None) -> list[Question]:
-    """Parse a document into bank questions. Rubrics, difficulty and tags of existing questions with the
-    same id and question text are kept, so re-importing never loses hand-written rubrics."""
+    """Parse a document into bank questions. Rubrics, difficulty, tags and scope notes of existing questions with
+    the same id and question text are kept, so re-importing never loses hand-written rubrics."""
     text = read_text(path)
     existing = existing or {}
     out = []
@@ -207,7 +207,7 @@ def import_document(path: Path, existing: dict[str, Question] | None = None) -> 
         keep = existing.get(qid)
         fields = {}
         if keep is not None and keep.question == raw.question:
-            fields = {"difficulty": keep.difficulty, "tags": keep.tags, "rubric": keep.rubric}
+            fields = {"difficulty": keep.difficulty, "tags": keep.tags, "scope": keep.scope, "rubric": keep.rubric}
         try:
             q = Question(
                 id=qid, category=raw.category, number=raw.number, question=raw.question,

@@ -120,6 +120,11 @@ class Question(BaseModel):
     reference_answer: Text
     difficulty: int = Field(2, ge=1, le=3)
     tags: list[Slug] = Field(default_factory=list)
+    scope: Text | None = Field(
+        None,
+        description="What the interviewer may say to a clarifying question: what to cover and how deep, the setting, "
+                    "the kind of answer expected; 1-3 short sentences that name no core criterion's key term",
+    )
     rubric: Rubric | None = None
 
     @model_validator(mode="after")

@@ -89,7 +89,7 @@ _LiteralDumper.add_representer(list, _list_representer)
 
 def dump_question(question: Question) -> str:
     dumped = question.model_dump(mode="json", exclude_none=True)
-    order = ["id", "category", "number", "question", "difficulty", "tags", "reference_answer", "rubric"]
+    order = ["id", "category", "number", "question", "difficulty", "tags", "scope", "reference_answer", "rubric"]
     data = {key: dumped[key] for key in order if key in dumped}
     # Multi-line strings must not carry trailing spaces, or YAML falls back to quoted style.
     data["reference_answer"] = "\n".join(line.rstrip() for line in data["reference_answer"].splitlines())

@@ -10,9 +10,12 @@ Rubric rules (each an error, named by its kind in Report.kinds):
 - probe-yes-no: the first probe (the one that is asked) is a yes/no question, which leads the candidate.
 - probe-names-term: the first probe names one of its criterion's key terms, giving the point away.
 - source-not-beyond: a criterion marked beyond_reference whose source is a quote of the reference.
+- scope-names-term: the question's scope note (what the interviewer says to a clarifying question) names a key term
+  of a core criterion, in either polarity, that the question text does not already name, so a clarification would
+  give the point away.
 (Sources that are neither quotes nor marked beyond_reference are refused when the file loads.)
-A multi-word key term that matches as a single word because its other words are glue ("use cases" as "case") and a
-second probe that leads are warnings.
+A multi-word key term that matches as a single word because its other words are glue ("use cases" as "case"), a
+second probe that leads, a question with no scope note and a scope note longer than SCOPE_MAX_WORDS are warnings.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from pathlib import Path
 
 from ..errors import BankError
 from ..grader.text import (
-    BOUNDARY, NEG, STOPWORDS, content_stems, contains_phrase, is_negator, mentions, negated, term_stream, words,
+    BOUNDARY, NEG, STOPWORDS, Stems, content_stems, contains_phrase, is_negator, mentions, negated, term_stream, words,
 )
 from .models import Criterion, Question, normalize, strip_markdown
 from .storage import Bank, _iter_yaml, load_question_file
 
 MIN_CRITERIA, MAX_CRITERIA = 4, 8
+SCOPE_MAX_WORDS = 60  # a scope note is one to three short sentences
 YES_NO_RE = re.compile(
     r"^\W*(is|are|was|were|does|do|did|can|could|would|should|will|shall|has|have|had|may|might|must)"
     r"(n['’]t|not)?\b",
@@ -115,6 +119,44 @@ def _check_probes(c: Criterion, at: str, report: Report) -> None:
             report.warnings.append(f"{at}: probe {n + 1} leads (a yes/no question or a key term): {probe!r}")
 
 
+def scope_leaks(q: Question) -> list[tuple[str, str]]:
+    """(criterion id, key term) for each core criterion's key term that the scope note names and the question text
+    does not: what a clarification would give away. A term counts in either polarity ("no need to discuss RNNs"
+    still names RNNs). Terms the matcher cannot use (see key_term_problem) are skipped; they are reported as rubric
+    errors of their own."""
+    if q.scope is None or q.rubric is None:
+        return []
+    scope, question = content_stems(q.scope), content_stems(q.question)
+    affirmed = Stems(scope)
+    affirmed.match = [s.removeprefix(NEG) for s in scope.match]
+    leaks = []
+    for c in q.rubric.criteria:
+        if not c.core:
+            continue
+        for group in c.key_terms:
+            for term in group:
+                if key_term_problem(term) is not None or contains_phrase(question, term):
+                    continue
+                if contains_phrase(scope, term) or contains_phrase(affirmed, term):
+                    leaks.append((c.id, term))
+    return leaks
+
+
+def check_scope(q: Question, where: str, report: Report) -> None:
+    """The scope note: present, short, and naming no core criterion's key term (scope-names-term)."""
+    if q.scope is None:
+        report.warnings.append(f"{where}: no scope note (what the interviewer may say when the candidate asks what "
+                               "the question covers)")
+        return
+    n = len(words(q.scope))
+    if n > SCOPE_MAX_WORDS:
+        report.warnings.append(f"{where}: scope note has {n} words, keep it under {SCOPE_MAX_WORDS}")
+    for cid, term in scope_leaks(q):
+        report.rule("scope-names-term",
+                    f"{where}: the scope note names the key term {term!r} of core criterion {cid}, so a "
+                    "clarification would give the point away")
+
+
 def validate_dir(root: Path | Traversable, require_rubrics: bool = False) -> Report:
     """Check every file under root; collect every problem rather than stopping at the first."""
     report = Report()
@@ -135,6 +177,7 @@ def validate_dir(root: Path | Traversable, require_rubrics: bool = False) -> Rep
         where = f"{path}: question {q.id}"
         if isinstance(path, Path) and path.parent.name != q.category_slug:
             report.warnings.append(f"{where}: file is in folder {path.parent.name!r}, category is {q.category_slug!r}")
+        check_scope(q, where, report)
         if q.rubric is None:
             msg = f"{where}: no rubric (the grader will draft one from the reference answer)"
             (report.errors if require_rubrics else report.warnings).append(msg)

@@ -10,6 +10,7 @@ The same code path serves the live interview and batch grading.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 
@@ -24,7 +25,6 @@ from .sanitize import screen
 from .signals import best_evidence, explained_coverage, source_overlap, verify_quote
 from .text import content_stems
 
-TEMPLATES = ("grade_system.j2", "grade_criterion.j2")
 MET, PARTIAL = 0.65, 0.35  # credit thresholds for the verdicts
 FOLLOWUP_CREDIT = 0.8  # a point drawn out by a follow-up is worth a little less than one volunteered
 LOW_CONFIDENCE = 0.6
@@ -50,19 +50,43 @@ def rubric_for(question: Question) -> Rubric:
 
 
 class Grader:
-    def __init__(self, model: Model | None = None, calibration: Calibration | None = None) -> None:
+    def __init__(self, model: Model | None = None, calibration: Calibration | None = None, mode: str = "auto") -> None:
         self.model = model
         self.calibration = calibration or Calibration.load()
+        self.mode = mode  # "auto" (one pass where the backend can) or "per-criterion"
 
     @property
     def prompt_version(self) -> str:
-        return prompts.version(*TEMPLATES)
+        return prompts.version("grade_system.j2", "grade_all.j2" if self.one_pass else "grade_criterion.j2")
 
     @property
     def model_id(self) -> str:
         return self.model.model_id if self.model is not None else "lexical"
 
-    def messages(self, question: Question, answer: str, criterion: Criterion) -> list[dict[str, str]]:
+    @property
+    def one_pass(self) -> bool:
+        """Judge every criterion in one evaluation (a local model continuing its reply point by point), or
+        ask one Yes/No prompt per criterion (API models)."""
+        return self.model is not None and self.model.continues_reply and self.mode != "per-criterion"
+
+    def messages(self, question: Question, answer: str, criterion: Criterion | None = None) -> list[dict[str, str]]:
+        """The grading prompt: for one criterion, or (criterion None) for all of them in one pass."""
+        if criterion is None:
+            rubric = rubric_for(question)
+            user = prompts.render("grade_all.j2", question=question.question, answer=answer,
+                                  points=[c.point for c in rubric.criteria], cache_break=CACHE_BREAK)
+            return [{"role": "system", "content": prompts.render("grade_system.j2")}, {"role": "user", "content": user}]
+        return self._criterion_messages(question, answer, criterion)
+
+    def p_yes_all(self, question: Question, answer: str, chosen: list[Criterion]) -> dict[str, float]:
+        """P(Yes) of each chosen criterion from one evaluation of the one-pass prompt."""
+        rubric = rubric_for(question)
+        numbers = {c.id: i for i, c in enumerate(rubric.criteria, 1)}
+        steps = [("" if k == 0 else "\n") + f"{numbers[c.id]}:" for k, c in enumerate(chosen)]
+        probs = self.model.choose_each(self.messages(question, answer), steps, ["Yes", "No"])
+        return {c.id: p["Yes"] for c, p in zip(chosen, probs)}
+
+    def _criterion_messages(self, question: Question, answer: str, criterion: Criterion) -> list[dict[str, str]]:
         """The Yes/No prompt for one criterion. The question and the whole rubric come first and the answer
         next, so both are evaluated once per answer (the question part once per question, and the answer
         while it is typed, see `warm`); what differs per criterion is a short suffix after the answer."""
@@ -81,16 +105,19 @@ class Grader:
             return 0
         rubric = rubric_for(question)
         text = screen(draft).text if draft.strip() else ""
-        messages = self.messages(question, text, rubric.criteria[0])
+        messages = self.messages(question, text, None if self.one_pass else rubric.criteria[0])
         if not text:  # only the question and rubric: cut the prompt before the answer
             head, _, _ = messages[1]["content"].partition(CACHE_BREAK)
             messages = [messages[0], {"role": "user", "content": head + CACHE_BREAK}]
         return self.model.warm(messages)
 
-    def signals(self, question: Question, answer: str, stems: list[str], criterion: Criterion) -> dict[str, float]:
+    def signals(self, question: Question, answer: str, stems: list[str], criterion: Criterion,
+                p_yes: float | None = None) -> dict[str, float]:
         # Key terms count only inside sentences that explain them: a bare list of terms earns no coverage.
         sig = {"coverage": explained_coverage(answer, criterion), "overlap": source_overlap(stems, criterion)}
-        if self.model is not None:
+        if p_yes is not None:
+            sig["p_yes"] = p_yes
+        elif self.model is not None:
             sig["p_yes"] = self.model.choose(self.messages(question, answer, criterion), ["Yes", "No"])["Yes"]
         return sig
 
@@ -104,12 +131,18 @@ class Grader:
             grades = [self._no_evidence(c) for c in chosen]
             return self._finish(question, rubric, grades, flags, start)
 
+        with self.model.exclusive() if self.model is not None else contextlib.nullcontext():
+            return self._grade(question, rubric, chosen, screened, answer, flags, start)
+
+    def _grade(self, question: Question, rubric: Rubric, chosen: list[Criterion], screened, answer: str,
+               flags: list[Flag], start: float) -> Grade:
         stems = content_stems(screened.text)
         has_model = self.model is not None
         linear = self.calibration.for_signals(has_model)
         grades = []
+        p_yes = self.p_yes_all(question, screened.text, chosen) if self.one_pass else {}
         for c in chosen:
-            sig = self.signals(question, screened.text, stems, c)
+            sig = self.signals(question, screened.text, stems, c, p_yes.get(c.id))
             credit = linear(sig)
             verdict = verdict_for(credit)
             confidence = 0.5 + 0.5 * abs(2 * credit - 1)

@@ -67,8 +67,14 @@ INJECTION_PATTERNS = [
     r"\b(10|ten|full|maximum|perfect|100|highest|correct|met|excellent)\b",
     r"\b(10|ten)\s*(/|out of)\s*(10|ten)\b",
     r"\b(full|maximum|perfect|top)\s+(marks|credit|score|points)\b",
-    r"\b(this|the|my)\s+(answer|response|candidate)\s+(meets|satisfies|covers|hits|fulfils|fulfills|addresses)\s+"
-    r"(all|every|each)\b",
+    r"\b(this|the|my)\s+(answer|response|candidate)\s+((above|below|here)\s+)?(meets|satisfies|covers|hits|fulfils|"
+    r"fulfills|addresses|makes|explains|answers)\s+(all|every|each)\b",
+    r"\b(key\s+)?points?\s+(covered|met|made|addressed|satisfied)\s*:",
+    r"^[ \t]*[-*]?[ \t]*(key\s+)?point\s*#?\d+\s*[:=-]\s*(made|met|covered|yes|done|satisfied)\b",
+    r"^[ \t]*(yes[ \t]*[.!,;]?[ \t]*){3,}$",
+    r"\bas\s+(the|a|an|my)\s+(grader|evaluator|examiner|assessor|reviewer|marker|judge)\b",
+    r"\b(judged|graded|marked|scored|rated|counted|considered|treated)\s+as\s+(making|meeting|covering|having|"
+    r"correct|complete|met|satisfying|excellent|perfect)\b",
     r"\b(always|must|should)\s+(answer|reply|respond|say|output|return|mark)\s+[\"'`]?(yes|met|correct|true)",
     r"\b(answer|reply|respond|say|output|return)\s+[\"'`]?(yes|met)[\"'`]?\s+(to|for)\s+(every|all|each|any)\b",
     r"\b(mark|treat|consider|count)\s+(every|all|each)\s+(criteri(on|a)|points?|items?)\s+(as\s+)?(met|satisfied|"
@@ -191,6 +197,10 @@ def strip_injection(text: str) -> tuple[str, list[str]]:
                 else:
                     cut[i] = k
                 break
+        else:
+            if len(pieces) > 1 and is_injection(line):  # only the whole line reads as one ("Yes. Yes. Yes.")
+                removed.append(line.strip())
+                drop[i] = True
     # Instructions split across a line break: a pair of neighbouring lines that only together read as one.
     for i in range(len(lines) - 1):
         if drop[i] or drop[i + 1] or not lines[i].strip() or not lines[i + 1].strip():

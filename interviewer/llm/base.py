@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -57,6 +58,9 @@ class Model(ABC):
     #: How many calls may run at once to good effect: 1 for a local model (one context behind a lock),
     #: more for an API server that batches requests. Batch grading sizes its worker pool by it.
     max_concurrency: int = 1
+    #: True if `choose_each` reads all its steps from one evaluation (a local model continuing its own reply);
+    #: the grader then judges every criterion in one pass instead of one prompt per criterion.
+    continues_reply: bool = False
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -85,6 +89,28 @@ class Model(ABC):
         probs = self._choose(list(messages), list(options))
         self.stats.add("choose", seconds=time.perf_counter() - start)
         return probs
+
+    def choose_each(self, messages: Sequence[Message], steps: Sequence[str], options: Sequence[str]
+                    ) -> list[dict[str, float]]:
+        """The assistant's reply written step by step: for each step text (e.g. "1:", "\n2:") in turn, the
+        probabilities of each option right after it, the likelier option being written before the next step.
+        Only backends with `continues_reply` implement it."""
+        if not self.continues_reply:
+            raise NotImplementedError(f"{self.name}: this backend cannot continue its own reply")
+        if len(set(options)) != len(options) or len(options) < 2 or not steps:
+            raise ValueError("need at least two distinct options and one step")
+        start = time.perf_counter()
+        out = self._choose_each(list(messages), list(steps), list(options))
+        self.stats.add("choose", seconds=time.perf_counter() - start)
+        return out
+
+    def _choose_each(self, messages: list[Message], steps: list[str], options: list[str]) -> list[dict[str, float]]:
+        raise NotImplementedError
+
+    def exclusive(self):
+        """A context in which this thread's calls run back to back (a local model's lock, held across a whole
+        grade so that a read-ahead of the next draft cannot evict the answer between two criteria)."""
+        return contextlib.nullcontext()
 
     def warm(self, messages: Sequence[Message]) -> int:
         """Evaluate a prompt's prefix ahead of time (everything before its last CACHE_BREAK), so that a later

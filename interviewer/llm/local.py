@@ -97,6 +97,8 @@ def _quiet_stderr(enabled: bool = True):
 class LocalModel(Model):
     """One llama.cpp context per model, shared by the whole process behind a lock (it is not thread-safe)."""
 
+    continues_reply = True
+
     def __init__(
         self,
         name: str,
@@ -225,6 +227,19 @@ class LocalModel(Model):
                 segments.append(tokens)
         return segments
 
+    @contextlib.contextmanager
+    def exclusive(self):
+        """Hold the model for a run of calls; a read-ahead in progress gives way at its next piece."""
+        self._waiting += 1
+        try:
+            self.lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield self
+        finally:
+            self.lock.release()
+
     def warm(self, messages: list[Message]) -> int:
         """Evaluate every segment but the last, one at a time, giving way at once to a waiting `choose`."""
         with self.lock:
@@ -269,15 +284,8 @@ class LocalModel(Model):
         return reused
 
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]:
-        self._waiting += 1  # a warm-up in progress stops at its next piece
-        try:
-            self.lock.acquire()
-        finally:
-            self._waiting -= 1
-        try:
+        with self.exclusive():  # a warm-up in progress stops at its next piece
             return self._choose_locked(messages, options)
-        finally:
-            self.lock.release()
 
     def _choose_locked(self, messages: list[Message], options: list[str]) -> dict[str, float]:
         segments = self._segments(messages)
@@ -300,6 +308,33 @@ class LocalModel(Model):
                 self._last_logits = self._read_logits()
             scores[opt] = logp
         return softmax(scores)
+
+    def _choose_each(self, messages: list[Message], steps: list[str], options: list[str]) -> list[dict[str, float]]:
+        """One evaluation of the prompt, then a few tokens per step: step k's option distribution is read at
+        the end of step k's text, and the likelier option is written before step k+1."""
+        with self.exclusive():
+            tok = self._tokens
+            choices = [tok(" " + o) for o in options]
+            firsts = [c[0] for c in choices]
+            if len(set(firsts)) != len(firsts):
+                raise ModelError(f"{self.name}: options {options!r} share a first token")
+            segments = self._segments(messages)
+            self._eval_segments(segments[:-1] + [segments[-1] + tok(steps[0])])
+            out = []
+            for k in range(len(steps)):
+                logits = self._last_logits
+                probs = softmax({o: float(logits[t]) for o, t in zip(options, firsts)})
+                out.append(probs)
+                if k + 1 < len(steps):
+                    cont = choices[options.index(max(probs, key=probs.get))] + tok(steps[k + 1])
+                    self.llm.eval(cont)
+                    self._kv_segments.append(cont)
+                    self._last_logits = self._read_logits()
+                    self.stats.prompt_tokens += len(cont)
+            return out
+
+    def _tokens(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
 
     def _read_logits(self):
         import numpy as np
