@@ -21,10 +21,6 @@ class StructuredOutputError(ModelError):
     """The model's output failed validation on every try."""
 
 
-class GradingError(InterviewerError):
-    """An answer could not be graded."""
-
-
 class InputError(InterviewerError):
     """Bad user input: an empty or oversized answer, a malformed input file, an unknown id."""
 

@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(20_000, ge=100, description="Longest answer accepted, in characters")
     max_local_models: int = Field(2, ge=1, description="Local models one process loads at most (each takes ~1-2 GB)")
 
+    def with_overrides(self, **overrides: object) -> "Settings":
+        """These settings with some fields replaced (None values are ignored), validated like the originals
+        (a key given as text becomes a SecretStr). Returns self when nothing changes."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if not given:
+            return self
+        return type(self)(**{**self.model_dump(), **given})
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -132,6 +132,37 @@ def watch_status(page) -> None:
     }""")
 
 
+def check_injection_is_text(page) -> None:
+    """The injection attempt is shown as text, in the report and in the chat, and runs nothing."""
+    from playwright.sync_api import expect
+
+    details = page.locator("#report-details")
+    expect(details).to_contain_text("<script>window.__xss=1</script>")
+    expect(details).to_contain_text('<img src=x onerror="window.__xss=1">')
+    page.get_by_role("tab", name="Interview").click()
+    text = chat_text(page)
+    assert "<script>window.__xss=1</script>" in text and '<img src=x onerror="window.__xss=1">' in text
+    assert page.locator("#chat img[src='x'], #chat script, #report-details img[src='x']").count() == 0
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    expect(page.locator("#iv-header")).to_contain_text("Interview finished")
+
+
+def check_downloads(page, sid: str, answer_1: str) -> None:
+    """Downloads: the transcript as Markdown and as JSON."""
+    with page.expect_download() as md_download:
+        page.click("#dl-md")
+    md = Path(md_download.value.path()).read_text(encoding="utf-8")
+    assert md.startswith("# Interview report") and sid in md
+    assert "## Transcript" in md and XSS in md and answer_1.split(".")[0] in md and "Reference answer" in md
+    with page.expect_download() as json_download:
+        page.click("#dl-json")
+    data = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    assert data["session"]["id"] == sid and data["report"]["answered"] == 2
+    assert [m["text"] for m in data["messages"] if m["role"] == "candidate" and m["kind"] == "answer"] == [
+        answer_1, ANSWER_2]
+    assert len(data["transcript"]) == 2
+
+
 def test_whole_interview(browser, server, diagnose):
     from playwright.sync_api import expect
 
@@ -188,30 +219,9 @@ def test_whole_interview(browser, server, diagnose):
     expect(details).to_contain_text("Reference answer")
     screenshot(page, "report.png")
 
-    # The injection attempt is shown as text, in the report and in the chat, and runs nothing.
-    expect(details).to_contain_text("<script>window.__xss=1</script>")
-    expect(details).to_contain_text('<img src=x onerror="window.__xss=1">')
-    page.get_by_role("tab", name="Interview").click()
-    text = chat_text(page)
-    assert "<script>window.__xss=1</script>" in text and '<img src=x onerror="window.__xss=1">' in text
-    assert page.locator("#chat img[src='x'], #chat script, #report-details img[src='x']").count() == 0
-    assert page.evaluate("typeof window.__xss") == "undefined"
-    expect(page.locator("#iv-header")).to_contain_text("Interview finished")
+    check_injection_is_text(page)
     page.get_by_role("button", name="See the report").click()
-
-    # Downloads: the transcript as Markdown and as JSON.
-    with page.expect_download() as md_download:
-        page.click("#dl-md")
-    md = Path(md_download.value.path()).read_text(encoding="utf-8")
-    assert md.startswith("# Interview report") and sid in md
-    assert "## Transcript" in md and XSS in md and answer_1.split(".")[0] in md and "Reference answer" in md
-    with page.expect_download() as json_download:
-        page.click("#dl-json")
-    data = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
-    assert data["session"]["id"] == sid and data["report"]["answered"] == 2
-    assert [m["text"] for m in data["messages"] if m["role"] == "candidate" and m["kind"] == "answer"] == [
-        answer_1, ANSWER_2]
-    assert len(data["transcript"]) == 2
+    check_downloads(page, sid, answer_1)
 
     # History lists the session and reopens its report.
     page.get_by_role("tab", name="History").click()

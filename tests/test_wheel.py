@@ -26,6 +26,8 @@ bank = load_bank(include_user=False)
 assert len(bank) == 85 and len(bank.categories) == 10, len(bank)
 assert prompts.render("grade_system.j2")
 Calibration.load()
+from interviewer.ui.page import asset
+assert ".iv-card" in asset("style.css") and "__ivPage" in asset("page.js")
 print("wheel OK", len(bank))
 """
 
@@ -40,6 +42,7 @@ def test_wheel_contains_data_and_loads_it(tmp_path):
     assert sum(n.startswith("interviewer/rubrics/bank/") and n.endswith(".yaml") for n in names) == 85
     assert "interviewer/prompts/grade_criterion.j2" in names
     assert "interviewer/grader/calibration.json" in names
+    assert {"interviewer/ui/assets/style.css", "interviewer/ui/assets/page.js"} <= set(names)
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True)

@@ -14,14 +14,18 @@ import html
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import get_args
+
+from ..engine.report import ScoreCard
+from ..engine.state import Level
+from ..vocabulary import QuestionStatus, format_score
 
 #: ASCII punctuation that Markdown (CommonMark, GFM, and the chatbot's LaTeX) may treat as syntax.
 _MD_PUNCT = set("\\`*_{}[]()#+-.!|~:$@=^")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
 
-LEVELS = ["mid", "senior", "staff", "adaptive"]
-HIT, PARTIAL = "met", "partial"
+LEVELS = list(get_args(Level))
 
 
 # -- escaping --------------------------------------------------------------------------------------
@@ -154,10 +158,6 @@ def _score_class(score: float | None) -> str:
     return "good" if score >= 7 else "mid" if score >= 4 else "low"
 
 
-def _fmt(score: float | None) -> str:
-    return "n/a" if score is None else f"{score:.1f}"
-
-
 def _points(title: str, cls: str, points: list[str]) -> str:
     if not points:
         return ""
@@ -165,43 +165,49 @@ def _points(title: str, cls: str, points: list[str]) -> str:
     return f'<div class="iv-crit iv-{cls}"><div class="iv-crit-title">{h(title)} ({len(points)})</div><ul>{items}</ul></div>'
 
 
-def criteria_points(grade: dict, rubric_points: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
-    """(hit, partly, missed) rubric points of a grade; unknown ids fall back to the id itself."""
-    hit, partial, missed = [], [], []
-    for c in grade.get("criteria", []):
-        point = rubric_points.get(c.get("criterion_id", ""), c.get("criterion_id", ""))
-        verdict = c.get("verdict")
-        (hit if verdict == HIT else partial if verdict == PARTIAL else missed).append(point)
-    return hit, partial, missed
+PENDING_NOTE = ("The answer is saved. It is graded as soon as the grading model answers again: on your next answer, "
+                "or when the interview is resumed.")
 
 
-def card_html(*, question: str | None, category: str | None, position: int | None, score: float | None,
-              hit: list[str], partial: list[str], missed: list[str], feedback: str | None = None,
-              flags: Iterable[str] = (), status: str | None = None, note: str | None = None) -> str:
-    """The score card shown beside the chat after an answer."""
-    title = f"Question {position}" if position else "Last answer"
-    flags = list(flags)
+def card_html(card: ScoreCard) -> str:
+    """The score card shown beside the chat, drawn from the engine's ScoreCard as it is: the rubric points
+    appear once the question is settled; while a follow-up is to come only how many were made."""
+    status, note = card.status, None
+    if card.status == QuestionStatus.PENDING:
+        status, note = "not graded yet", PENDING_NOTE
+    elif not card.settled:
+        hit, partial, missed = card.counts
+        status = "follow-up next"
+        note = (f"{hit} of {hit + partial + missed} points made so far{f', {partial} partly' if partial else ''}. "
+                "The points are shown once this question is finished.")
     details = []
-    if feedback:
-        details.append(f"<p><strong>Study next:</strong> {h(feedback)}</p>")
-    if flags:
-        details.append(f"<p><strong>Flags:</strong> {h(', '.join(flags))}</p>")
+    if card.feedback:
+        details.append(f"<p><strong>Study next:</strong> {h(card.feedback)}</p>")
+    if card.flags:
+        details.append(f"<p><strong>Flags:</strong> {h(', '.join(card.flags))}</p>")
     if note:
         details.append(f"<p>{h(note)}</p>")
     if not details:
         details.append("<p>No extra feedback for this answer.</p>")
-    status_line = f'<div class="iv-card-status">{h(status.replace("_", " "))}</div>' if status else ""
+    title = f"Question {card.position}" if card.position else "Last answer"
     return (
         f'<section class="iv-card" aria-label="score card">'
         f'<div class="iv-card-head"><span class="iv-card-title">{h(title)}</span>'
-        f'{f"<span class=iv-cat>{h(category)}</span>" if category else ""}</div>'
-        f'{f"<p class=iv-card-q>{h(question)}</p>" if question else ""}'
-        f'<div class="iv-score iv-{_score_class(score)}"><span class="iv-score-num">{h(_fmt(score))}</span>'
-        f'<span class="iv-score-of">/10</span></div>{status_line}'
-        f'{_points("Hit", "hit", hit)}{_points("Partly", "partial", partial)}{_points("Missed", "missed", missed)}'
+        f'{f"<span class=iv-cat>{h(card.category)}</span>" if card.category else ""}</div>'
+        f'{f"<p class=iv-card-q>{h(card.question)}</p>" if card.question else ""}'
+        f'<div class="iv-score iv-{_score_class(card.score)}"><span class="iv-score-num">{h(format_score(card.score))}'
+        f'</span><span class="iv-score-of">/10</span></div>'
+        f'<div class="iv-card-status">{h(status.replace("_", " "))}</div>'
+        f'{_points("Hit", "hit", card.hit)}{_points("Partly", "partial", card.partial)}'
+        f'{_points("Missed", "missed", card.missed)}'
         f'<details class="iv-feedback"><summary>Feedback</summary>{"".join(details)}</details>'
         f"</section>"
     )
+
+
+def card_or_waiting(card: ScoreCard | None) -> str:
+    """The card of the latest answered question, or the placeholder before the first answer."""
+    return card_html(card) if card is not None else card_waiting_html()
 
 
 def card_waiting_html(text: str = "Your score card appears here after each answer.") -> str:
@@ -213,18 +219,6 @@ def card_busy_html() -> str:
             '<p><span class="iv-spinner" aria-hidden="true"></span>Grading your answer…</p>'
             "<p class=iv-small>The model checks it point by point against the rubric; this can take a minute "
             "on a CPU.</p></section>")
-
-
-def card_from_entry(entry: dict) -> str:
-    """A score card from a report's question entry (used after a reload or for a settled question)."""
-    pending = entry.get("status") == "pending"
-    return card_html(question=entry.get("question"), category=entry.get("category"), position=entry.get("position"),
-                     score=entry.get("score"), hit=[] if pending else entry.get("hit", []),
-                     partial=[] if pending else entry.get("partial", []),
-                     missed=[] if pending else entry.get("missed", []), feedback=entry.get("feedback"),
-                     flags=entry.get("flags", []), status="not graded yet" if pending else entry.get("status"),
-                     note=("The answer is saved. It is graded as soon as the grading model answers again: on your "
-                           "next answer, or when the interview is resumed.") if pending else None)
 
 
 # -- report ---------------------------------------------------------------------------------------------
@@ -259,12 +253,13 @@ def report_summary_html(report: dict, row: dict | None = None) -> str:
     if when:
         bits.append(when)
     cats = "".join(
-        f'<li><span>{h(c["category"])}</span><strong class="iv-{_score_class(c["score"])}">{h(_fmt(c["score"]))}'
-        f"</strong></li>" for c in report.get("categories", [])
+        f'<li><span>{h(c["category"])}</span><strong class="iv-{_score_class(c["score"])}">'
+        f'{h(format_score(c["score"]))}</strong></li>' for c in report.get("categories", [])
     )
     return (
         f'<section class="iv-report-head" aria-label="report summary">'
-        f'<div class="iv-score iv-big iv-{_score_class(overall)}"><span class="iv-score-num">{h(_fmt(overall))}</span>'
+        f'<div class="iv-score iv-big iv-{_score_class(overall)}">'
+        f'<span class="iv-score-num">{h(format_score(overall))}</span>'
         f'<span class="iv-score-of">/10 overall</span></div>'
         f'<div class="iv-report-meta"><div>{h(" · ".join(bits))}</div>'
         f'<div class="iv-small">session {h(report.get("session_id") or "")}</div>'
@@ -302,7 +297,7 @@ def history_table_html(rows: list[dict]) -> str:
         started = parse_time(r.get("started_at"))
         cells = [
             started.strftime("%Y-%m-%d %H:%M") if started else "", r.get("status") or "",
-            "" if r.get("score") is None else f"{r['score']:.1f}",
+            format_score(r.get("score")),
             f"{r.get('answered') or 0}/{r.get('n_questions') or '?'}", r.get("categories") or "all",
             r.get("level") or "", r.get("model") or "model-free", r.get("id") or "",
         ]
@@ -316,5 +311,5 @@ def history_table_html(rows: list[dict]) -> str:
 def session_label(row: dict) -> str:
     started = parse_time(row.get("started_at"))
     when = started.strftime("%Y-%m-%d %H:%M") if started else "?"
-    score = "" if row.get("score") is None else f" · {row['score']:.1f}/10"
+    score = "" if row.get("score") is None else f" · {format_score(row['score'])}/10"
     return f"{when} · {row.get('categories') or 'all'} · {row.get('status')}{score} · {row['id']}"

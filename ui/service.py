@@ -1,5 +1,10 @@
 """What the web UI asks of the engine, with no Gradio in it: start, answer, look, list.
 
+The UI draws what the engine returns: a `View` holds the session's status, its transcript and the `Reply`'s
+score card (`ScoreCard`, data the engine built: points only once a question is settled), and the reply's new
+messages always end the transcript. Nothing here re-derives a grade, and no SQL is here: listings and exports
+come from `Transcripts`.
+
 A `Service` belongs to one app (made in `create_app`), never to the module: it holds the base settings
 and the question bank. Everything else lives in the database; each call opens the session with
 `Interview.resume` (which takes the session's lock: two tabs or a reload while grading runs take turns) or
@@ -21,13 +26,14 @@ import json
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from ..bank.storage import Bank, load_bank
-from ..engine import Interview, InterviewConfig, Reply, Status
+from ..engine import Interview, InterviewConfig, Reply, ScoreCard, Status
 from ..engine.report import to_markdown
 from ..errors import InterviewerError, SessionNotFound
 from ..llm.catalog import CATALOG
@@ -41,7 +47,14 @@ COMMANDS = {"skip": "/skip", "repeat": "/repeat", "end": "/quit"}
 LOCK_WAIT_S = 600.0
 #: Sent as the key to an endpoint the client named without a key (local servers accept any).
 NO_KEY = "no-key"
-SOURCES = ("Packaged model", "GGUF file", "OpenAI-compatible endpoint")
+
+
+class Source(StrEnum):
+    """Where the grading model comes from, as the setup panel offers it."""
+
+    PACKAGED = "Packaged model"
+    GGUF = "GGUF file"
+    ENDPOINT = "OpenAI-compatible endpoint"
 
 
 @dataclass
@@ -51,10 +64,15 @@ class View:
     session_id: str
     status: Status
     messages: list[dict]
-    report: dict
     row: dict
-    card: str | None = None  # score card HTML for the latest graded answer, if any
+    card: ScoreCard | None = None  # the latest answered question's score card, as the engine built it
     token: str | None = None  # the session's secret: set by `start` only
+    report_of: Callable[[], dict] | None = field(default=None, repr=False)  # builds the (partial) report
+
+    @cached_property
+    def report(self) -> dict:
+        """The report (partial while the interview runs), built only when something shows it."""
+        return self.report_of() if self.report_of else {}
 
     @property
     def done(self) -> bool:
@@ -66,6 +84,11 @@ class View:
 
     def needs_key(self) -> bool:
         return bool(self.model and self.model.startswith("openai:"))
+
+    def before(self, reply: Reply | None) -> list[dict]:
+        """The transcript up to the reply's new messages (which always end it)."""
+        new = len(reply.messages) if reply else 0
+        return self.messages[: len(self.messages) - new]
 
     def as_dict(self) -> dict:
         """JSON for the API: no HTML, the engine's own data."""
@@ -80,12 +103,12 @@ class View:
 
 def model_name(source: str, packaged: str | None, gguf: str | None, endpoint_model: str | None) -> str:
     """The engine's model name for the setup panel's choice."""
-    if source == SOURCES[1]:
+    if source == Source.GGUF:
         path = (gguf or "").strip()
         if not path:
             raise InterviewerError("enter the path of a .gguf file, or pick a packaged model")
         return f"local:{path}"
-    if source == SOURCES[2]:
+    if source == Source.ENDPOINT:
         name = (endpoint_model or "").strip()
         if not name:
             raise InterviewerError("enter the endpoint's model name, e.g. gpt-4o-mini")
@@ -117,14 +140,9 @@ class Service:
         url = (base_url or "").strip() or None if isinstance(base_url, str) else None
         key = (api_key or "").strip() or None if isinstance(api_key, str) else None
         own = self.base.base_url or os.environ.get("OPENAI_BASE_URL") or ""
-        overrides: dict = {}
         if url and url.rstrip("/") != own.rstrip("/"):
-            overrides = {"base_url": url, "api_key": key or NO_KEY}
-        elif key:
-            overrides = {"api_key": key}
-        if not overrides:
-            return self.base
-        return self.base.model_copy(update=overrides | {"api_key": SecretStr(overrides["api_key"])})
+            return self.base.with_overrides(base_url=url, api_key=key or NO_KEY)
+        return self.base.with_overrides(api_key=key)
 
     def has_server_key(self) -> bool:
         return bool(self.base.api_key or os.environ.get("OPENAI_API_KEY"))
@@ -140,17 +158,15 @@ class Service:
                 out.append((f"{alias}: {m.description.split(' (')[0]}", f"local:{alias}"))
         return out
 
-    def default_model(self) -> tuple[str, str | None, str | None, str | None]:
+    def default_model(self) -> tuple[Source, str | None, str | None, str | None]:
         """(source, packaged choice, gguf path, endpoint model) preselected from settings.model."""
         name = self.base.model
         prefix, _, spec = name.partition(":")
         if prefix == "openai":
-            return SOURCES[2], None, None, spec
-        if prefix == "local" and spec in CATALOG:
-            return SOURCES[0], name, None, None
-        if prefix == "local":
-            return SOURCES[1], None, spec, None
-        return SOURCES[0], name, None, None
+            return Source.ENDPOINT, None, None, spec
+        if prefix == "local" and spec not in CATALOG:
+            return Source.GGUF, None, spec, None
+        return Source.PACKAGED, name, None, None
 
     # -- ownership -----------------------------------------------------------------------------------------
     def check(self, session_id: str, token: str | None) -> str:
@@ -180,10 +196,13 @@ class Service:
 
     def answer(self, session_id: str, token: str | None, text: str, base_url: str | None = None,
                api_key: str | None = None) -> tuple[View, Reply]:
+        """One answer: the session is opened under its lock (one checkpoint read), the graph runs once (it
+        retries grades that failed before, so the open does not), and the view is drawn from the reply."""
         sid = self.check(session_id, token)
         settings = self.settings_for(base_url, api_key)
         try:
-            with Interview.resume(sid, settings=settings, bank=self.bank, wait=LOCK_WAIT_S) as interview:
+            with Interview.resume(sid, settings=settings, bank=self.bank, wait=LOCK_WAIT_S,
+                                  retry=False) as interview:
                 if interview.status().done:
                     return self._view(interview), Reply([], done=True, status=interview.status())
                 reply = interview.answer(text)
@@ -222,47 +241,13 @@ class Service:
             return self._view(interview)
 
     def _view(self, interview: Interview, reply: Reply | None = None) -> View:
-        status = interview.status()
-        report = interview.report()
-        store = interview.store
-        row = store.session(interview.session_id)
+        """The view after `reply` (or as the session stands): all from the interview's state in memory, and
+        the session's row."""
+        row = interview.store.session(interview.session_id)
         row.pop("report", None)
-        card = self._card(interview, reply, report)
-        return View(interview.session_id, status, interview.messages(), report, row, card)
-
-    def _card(self, interview: Interview, reply: Reply | None, report: dict) -> str | None:
-        if reply is not None and reply.grade and reply.question_id:
-            q = self.bank.get(reply.question_id)
-            points = {c.id: c.point for c in q.rubric.criteria} if q.rubric else {}
-            hit, partial, missed = render.criteria_points(reply.grade, points)
-            follow_up = bool(reply.status and not reply.done and reply.status.phase == "follow_up"
-                             and reply.status.question_id == q.id)
-            entry = next((e for e in report.get("questions", []) if e["question_id"] == q.id), None)
-            position = entry["position"] if entry else next(
-                (m.get("position") for m in reversed(interview.messages()) if m.get("role") == "candidate"), None)
-            if follow_up:
-                # Mid-question the card must not say what the follow-up is fishing for: counts only.
-                return render.card_html(
-                    question=q.question, category=q.category, position=position, score=reply.score, hit=[],
-                    partial=[], missed=[], flags=reply.grade.get("flags", []), status="follow-up next",
-                    note=(f"{len(hit)} of {len(hit) + len(partial) + len(missed)} points made so far"
-                          f"{f', {len(partial)} partly' if partial else ''}. The points are shown once this "
-                          "question is finished."))
-            return render.card_html(
-                question=q.question, category=q.category, position=position, score=reply.score, hit=hit,
-                partial=partial, missed=missed, feedback=(reply.grade.get("feedback") or {}).get("study"),
-                flags=reply.grade.get("flags", []), status=entry["status"] if entry else None)
-        if reply is not None and reply.question_id and not reply.grade:
-            entry = next((e for e in report.get("questions", []) if e["question_id"] == reply.question_id), None)
-            if entry and entry["status"] in ("skipped", "no_answer", "pending"):
-                return render.card_from_entry(entry)
-        return None
-
-    def last_card(self, view: View) -> str:
-        """The card to show when a session is (re)opened: the latest settled question's, if any."""
-        if view.report.get("questions"):
-            return render.card_from_entry(view.report["questions"][-1])
-        return render.card_waiting_html()
+        card = reply.card if reply is not None and reply.card is not None else interview.score_card()
+        return View(interview.session_id, interview.status(), interview.messages(), row, card,
+                    report_of=interview.report)
 
     # -- exports -------------------------------------------------------------------------------------------
     def export(self, view: View) -> tuple[Path, Path]:
@@ -270,17 +255,14 @@ class Service:
         sid = view.session_id
         store = Transcripts.open()
         try:
-            row = store.session(sid)
-            turns = store.turns(sid)
+            data = store.export_session(sid, report=view.report, messages=view.messages)
         finally:
             store.close()
-        report = row.get("report") or view.report
         folder = self.downloads / sid
         folder.mkdir(parents=True, exist_ok=True)
-        md = _write(folder / f"interview-{sid}.md", render.transcript_markdown(to_markdown(report), view.messages))
-        js = _write(folder / f"interview-{sid}.json", json.dumps(
-            {"session": row | {"report": None}, "report": report, "messages": view.messages, "transcript": turns},
-            indent=2, ensure_ascii=False) + "\n")
+        md = _write(folder / f"interview-{sid}.md",
+                    render.transcript_markdown(to_markdown(data["report"]), data["messages"]))
+        js = _write(folder / f"interview-{sid}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return md, js
 
     # -- history ----------------------------------------------------------------------------------------------
@@ -289,17 +271,9 @@ class Service:
         whose tokens `owned` ({session id: token}) holds."""
         store = Transcripts.open()
         try:
-            mine = [sid for sid, tok in (owned or {}).items() if store.owned(sid, tok)] if isinstance(owned, dict) else []
-            rows = store.sessions(limit=limit, ids=mine)
-            points = [dict(r) for r in store.db.query(
-                "select t.session_id as session_id, s.started_at as started_at, t.category as category, "
-                "round(avg(t.score), 2) as score, count(*) as questions from turns t join sessions s "
-                "on s.id = t.session_id where t.status in ('graded', 'skipped', 'no_answer') and t.score is not null "
-                f"and t.session_id in ({', '.join('?' for _ in rows)}) "
-                "group by t.session_id, t.category order by s.started_at", [r["id"] for r in rows])] if rows else []
+            return store.history(store.owned_ids(owned), limit=limit)
         finally:
             store.close()
-        return rows, points
 
 
 def _write(path: Path, text: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from dataclasses import dataclass, field
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -17,10 +18,21 @@ from ..bank.storage import load_bank
 from ..errors import InterviewerError
 from ..grader.batch import ResultWriter, check_paths, done_ids, read_rows, repair_tail, result_record
 from ..grader.grader import Grader
-from ..llm.registry import get_model
+from ..grading import make_grader
 from ..settings import Settings
 from . import cli
 from .options import model_options
+
+
+@dataclass
+class Tally:
+    """What a batch run did: scores of the rows graded now, their flags, rows that failed, and whether Ctrl+C
+    stopped it."""
+
+    scores: list[float] = field(default_factory=list)
+    flags: Counter = field(default_factory=Counter)
+    failed: list[tuple[object, str]] = field(default_factory=list)
+    interrupted: bool = False
 
 
 @cli.command()
@@ -49,22 +61,45 @@ def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, setti
     todo = [r for r in rows if r.id not in done]
     if done:
         console.print(escape(f"{len(rows) - len(todo)} rows already graded in {output}; grading the other {len(todo)}"))
-    model = None if lexical else get_model(settings.model, settings)
-    grader = Grader(model)
-    workers = min(jobs or 64, model.max_concurrency) if model is not None else 1
+    grader = make_grader(None if lexical else settings.model, settings)
+    workers = min(jobs or 64, grader.model.max_concurrency) if grader.model is not None else 1
     writer = ResultWriter(output)
-    scores, flags, failed = [], Counter(), []
-    interrupted = False
+    try:
+        tally = grade_rows(grader, todo, workers, writer, console)
+    finally:
+        writer.close()
+    for row, err in tally.failed:
+        console.print(f"[red]line {row.line}[/] {escape(f'(id {row.id}): not graded: {err}')}")
+
+    table = Table("graded now", "already done", "bad rows", "failed", "mean score", "median", "flags",
+                  title=escape(f"{input_path.name} -> {output.name} ({grader.model_id})"))
+    scores = tally.scores
+    table.add_row(str(len(scores)), str(len(rows) - len(todo)), str(len(bad)), str(len(tally.failed)),
+                  f"{statistics.mean(scores):.2f}" if scores else "-",
+                  f"{statistics.median(scores):.2f}" if scores else "-",
+                  ", ".join(f"{k} {v}" for k, v in tally.flags.most_common()) or "none")
+    Console().print(table)
+    if tally.interrupted:
+        raise click.ClickException(f"interrupted after {len(scores)} rows; they are saved in {output}. "
+                                   "Re-run the same command to grade the rest")
+    if tally.failed:
+        raise click.ClickException(f"{len(tally.failed)} rows failed to grade; re-run the same command to retry them")
+
+
+def grade_rows(grader: Grader, todo: list, workers: int, writer: ResultWriter, console: Console) -> Tally:
+    """Grade `todo` with `workers` rows in flight at most, writing each result as it finishes. Ctrl+C
+    finishes the rows in flight and stops."""
+    tally = Tally()
 
     def settle(row, fut: Future) -> None:
         try:
             g = fut.result()
         except InterviewerError as e:
-            failed.append((row, str(e)))
+            tally.failed.append((row, str(e)))
             return
         writer.write(result_record(row, g))
-        scores.append(g.score)
-        flags.update(f.value for f in g.flags)
+        tally.scores.append(g.score)
+        tally.flags.update(f.value for f in g.flags)
 
     pool = ThreadPoolExecutor(max_workers=workers)
     running: dict[Future, object] = {}
@@ -87,28 +122,14 @@ def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, setti
                     for fut in finished:
                         settle(running.pop(fut), fut)
                         elapsed = progress.tasks[0].elapsed or 0
-                        progress.update(task, advance=1, rate=f"{len(scores) / elapsed:.2f} rows/s" if elapsed else "")
+                        rate = f"{len(tally.scores) / elapsed:.2f} rows/s" if elapsed else ""
+                        progress.update(task, advance=1, rate=rate)
             except KeyboardInterrupt:
-                interrupted = True
+                tally.interrupted = True
                 console.print(f"[yellow]Interrupted: finishing the {len(running)} row(s) in flight...[/]")
                 wait(list(running))
                 for fut in list(running):
                     settle(running.pop(fut), fut)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        writer.close()
-    for row, err in failed:
-        console.print(f"[red]line {row.line}[/] {escape(f'(id {row.id}): not graded: {err}')}")
-
-    table = Table("graded now", "already done", "bad rows", "failed", "mean score", "median", "flags",
-                  title=escape(f"{input_path.name} -> {output.name} ({grader.model_id})"))
-    table.add_row(str(len(scores)), str(len(rows) - len(todo)), str(len(bad)), str(len(failed)),
-                  f"{statistics.mean(scores):.2f}" if scores else "-",
-                  f"{statistics.median(scores):.2f}" if scores else "-",
-                  ", ".join(f"{k} {v}" for k, v in flags.most_common()) or "none")
-    Console().print(table)
-    if interrupted:
-        raise click.ClickException(f"interrupted after {len(scores)} rows; they are saved in {output}. "
-                                   "Re-run the same command to grade the rest")
-    if failed:
-        raise click.ClickException(f"{len(failed)} rows failed to grade; re-run the same command to retry them")
+    return tally

@@ -7,6 +7,7 @@ from a pipe too (each answer is a block of lines ended the same way; end of inpu
 from __future__ import annotations
 
 import sys
+from typing import get_args
 
 import click
 from rich.console import Console
@@ -14,8 +15,10 @@ from rich.markdown import Markdown
 from rich.markup import escape
 
 from ..engine import Interview, InterviewConfig, Reply
+from ..engine.state import Level
 from ..engine.inputs import COMMANDS
 from ..settings import Settings
+from ..vocabulary import format_score
 from . import cli
 from .options import model_options
 
@@ -47,7 +50,7 @@ class Terminal:
     def say(self, reply: Reply) -> None:
         if self.show_scores and reply.score is not None and not reply.done:
             # Before the next message, which may already belong to the next question.
-            self.console.print(f"[dim](your score on that question so far: {reply.score:.1f}/10)[/]")
+            self.console.print(f"[dim](your score on that question so far: {format_score(reply.score)}/10)[/]")
         for m in reply.messages:
             if m["kind"] == "report":
                 self.console.print()
@@ -80,7 +83,7 @@ def _setup_readline() -> None:
               help="Categories (name or slug); repeatable or comma-separated. Default: all.")
 @click.option("--questions", "-n", type=click.IntRange(1, 50), default=5, show_default=True,
               help="Number of questions.")
-@click.option("--level", type=click.Choice(["mid", "senior", "staff", "adaptive"]), default="senior",
+@click.option("--level", type=click.Choice(get_args(Level)), default="senior",
               show_default=True, help="Question difficulty; adaptive follows your running score.")
 @click.option("--max-followups", type=click.IntRange(0, 5), default=2, show_default=True,
               help="Follow-ups per question at most (each on one missed core point).")

@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from ..settings import Settings, get_settings
+from ..settings import get_settings
 
 
 def model_options(func):
@@ -21,11 +21,8 @@ def model_options(func):
     @click.option("--threads", type=int, default=None, help="CPU threads for local models.")
     @functools.wraps(func)
     def wrapper(*args, model, base_url, api_key, n_gpu_layers, n_ctx, threads, **kwargs):
-        overrides = {k: v for k, v in {
-            "model": model, "base_url": base_url, "api_key": api_key, "n_gpu_layers": n_gpu_layers,
-            "n_ctx": n_ctx, "n_threads": threads,
-        }.items() if v is not None}
-        settings = Settings(**{**get_settings().model_dump(), **overrides}) if overrides else get_settings()
+        settings = get_settings().with_overrides(model=model, base_url=base_url, api_key=api_key,
+                                                 n_gpu_layers=n_gpu_layers, n_ctx=n_ctx, n_threads=threads)
         return func(*args, settings=settings, **kwargs)
 
     return wrapper

@@ -12,27 +12,28 @@ from rich.table import Table
 
 from ..engine import Interview
 from ..engine.report import to_markdown
+from ..errors import SessionNotFound
+from ..grader.models import Verdict
 from ..store import Transcripts
+from ..vocabulary import format_score
 from . import cli
 
 
-def _fmt(score: float | None) -> str:
-    return "" if score is None else f"{score:.1f}"
-
-
-def load_session(session_id: str) -> tuple[dict, dict, list[dict]]:
-    """The session row, its report (final, or a partial one while it runs) and its transcript."""
-    store = Transcripts.open()
+def load_session(session_id: str) -> dict:
+    """The session's export: {session, report (final, or a partial one while it runs), messages, transcript}.
+    A finished session whose checkpoints are gone still exports from the transcript database alone."""
     try:
-        row = store.session(session_id)
-        turns = store.turns(row["id"])
-    finally:
-        store.close()
-    report = row["report"]
-    if report is None:
-        with Interview.open(row["id"]) as it:
-            report = it.report()
-    return row, report, turns
+        with Interview.open(session_id) as it:
+            return it.export()
+    except SessionNotFound:
+        store = Transcripts.open()
+        try:
+            data = store.export_session(session_id)  # an unknown id raises SessionNotFound here
+        finally:
+            store.close()
+        if data["report"] is None:
+            raise
+        return data
 
 
 @cli.group()
@@ -47,8 +48,6 @@ def list_(limit: int) -> None:
     store = Transcripts.open()
     try:
         rows = store.sessions(limit=limit)
-        answered = {r["session_id"]: r["n"] for r in store.db.query(
-            "select session_id, count(*) as n from turns where status != 'asked' group by session_id")}
     finally:
         store.close()
     if not rows:
@@ -60,7 +59,7 @@ def list_(limit: int) -> None:
         table.add_column(name)
     for r in rows:
         table.add_row(r["id"], (r["started_at"] or "")[:16].replace("T", " "), r["status"], r["level"] or "",
-                      f"{answered.get(r['id'], 0)}/{r['n_questions'] or '?'}", _fmt(r["score"]),
+                      f"{r['answered'] or 0}/{r['n_questions'] or '?'}", format_score(r["score"]),
                       r["model"] or "lexical")
     Console().print(table)
 
@@ -70,19 +69,20 @@ def list_(limit: int) -> None:
 @click.option("--full", is_flag=True, help="Print the whole report: answers, criteria and reference answers.")
 def show(session_id: str, full: bool) -> None:
     """Show one session's scores (ID may be a unique prefix)."""
-    row, report, _ = load_session(session_id)
+    data = load_session(session_id)
+    row, report = data["session"], data["report"]
     console = Console()
     if full:
         console.print(Markdown(to_markdown(report)))
         return
     console.print(f"[bold]{row['id']}[/]  {row['status']} · {row['level']} · {row['categories']} · "
                   f"model {row['model'] or 'lexical'} · started {(row['started_at'] or '')[:16].replace('T', ' ')}")
-    console.print(f"Overall: [bold]{_fmt(report['overall']) or 'n/a'}[/]/10 · {report['answered']} of "
+    console.print(f"Overall: [bold]{format_score(report['overall'])}[/]/10 · {report['answered']} of "
                   f"{report['total']} answered" + (" · ended early" if report["ended_early"] else ""))
     table = Table("#", "question", "category", "status", "score", "follow-ups", "missed core")
     for q in report["questions"]:
-        missed = [c["id"] for c in q["criteria"] if c["core"] and c["verdict"] not in ("met", "partial")]
-        table.add_row(str(q["position"]), q["question_id"], q["category"], q["status"], _fmt(q["score"]),
+        missed = [c["id"] for c in q["criteria"] if c["core"] and c["verdict"] not in (Verdict.MET, Verdict.PARTIAL)]
+        table.add_row(str(q["position"]), q["question_id"], q["category"], q["status"], format_score(q["score"]),
                       str(q["followups"]), ", ".join(missed))
     console.print(table)
     if report["study"]:
@@ -96,17 +96,16 @@ def show(session_id: str, full: bool) -> None:
 @sessions.command()
 @click.argument("session_id")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True,
-              help="Markdown report, or JSON with the session, report and full transcript.")
+              help="Markdown report, or JSON with the session, report, messages and full transcript.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of stdout.")
 def export(session_id: str, fmt: str, output: Path | None) -> None:
     """Export one session's report and transcript."""
-    row, report, turns = load_session(session_id)
+    data = load_session(session_id)
     if fmt == "md":
-        text = to_markdown(report) + "\n"
+        text = to_markdown(data["report"]) + "\n"
     else:
-        text = json.dumps({"session": row | {"report": None}, "report": report, "transcript": turns},
-                          indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -2,7 +2,8 @@
 routers are typed with the Literal of where they may go.
 
 A node may run again from its top after a crash, so everything it writes to the transcript store is an
-upsert keyed by a stable id. Only `wait_answer` calls interrupt(), and it does nothing else.
+upsert keyed by a stable id. Only `wait_answer` calls interrupt(), and it does nothing else. `results` has a
+merging reducer: a node returns only the question entries it changed.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from ..bank.models import Question
-from ..grader.models import Grade
+from ..grader.models import Grade, Verdict
 from ..store.transcripts import answer_id, turn_id
+from ..vocabulary import QuestionStatus
 from .context import Context
 from .inputs import classify
 from .phrasing import render, transition
@@ -27,7 +29,9 @@ from .state import InterviewConfig, InterviewState, Message, PendingGrade, Quest
 log = logging.getLogger(__name__)
 
 #: Verdicts that leave a criterion open for a follow-up.
-OPEN_VERDICTS = ("missed", "not_enough_evidence")
+OPEN_VERDICTS = (Verdict.MISSED, Verdict.NO_EVIDENCE)
+ASKED, GRADED, PENDING = QuestionStatus.ASKED.value, QuestionStatus.GRADED.value, QuestionStatus.PENDING.value
+SKIPPED, NO_ANSWER = QuestionStatus.SKIPPED.value, QuestionStatus.NO_ANSWER.value
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -47,10 +51,9 @@ def _heard(kind: str, text: str, position: int) -> Message:
     return {"role": "candidate", "kind": kind, "text": text, "position": position}
 
 
-def _current(state: InterviewState) -> tuple[dict[str, QuestionResult], QuestionResult]:
-    """A copy of the results and of the current question's entry, ready to change and return."""
-    results = copy.deepcopy(state.get("results", {}))
-    return results, results[state["question_id"]]
+def _current(state: InterviewState) -> QuestionResult:
+    """A copy of the current question's entry, ready to change and return as {question_id: entry}."""
+    return copy.deepcopy(state["results"][state["question_id"]])
 
 
 def _answer_number(state: InterviewState) -> int:
@@ -77,14 +80,14 @@ def _grade_one(ctx: Context, question: Question, result: QuestionResult, number:
     if number == 0:
         own = ctx.grader.grade(question, record["text"])
         result["grade"] = _dump(own)
-        result["status"] = "graded"
+        result["status"] = GRADED
     else:
         if not result.get("grade"):
             raise LookupError("the answer to the question is not graded yet")
         own = ctx.grader.grade(question, record["text"], criteria=[record["criterion"]])
         base = Grade.model_validate(result["grade"])
         result["grade"] = _dump(ctx.grader.merge(base, own, question))
-    record["status"] = "graded"
+    record["status"] = GRADED
     record["score"] = own.score
     return own
 
@@ -96,12 +99,13 @@ def _store_grade(ctx: Context, state: InterviewState, result: QuestionResult, nu
 
 def retry_pending(state: InterviewState, ctx: Context) -> tuple[dict[str, QuestionResult], list[PendingGrade]]:
     """Grade the answers whose grading failed, oldest first; stop at the first failure (the model is
-    probably still down). Questions already settled are settled again with their new score."""
-    results = copy.deepcopy(state.get("results", {}))
+    probably still down). Questions already settled are settled again with their new score. Returns the
+    result entries that changed and the grades still pending."""
+    changed: dict[str, QuestionResult] = {}
     pending = list(state.get("pending", []))
     while pending:
         item = pending[0]
-        result = results[item["question_id"]]
+        result = copy.deepcopy(changed.get(item["question_id"]) or state["results"][item["question_id"]])
         try:
             own = _grade_one(ctx, ctx.bank.get(item["question_id"]), result, item["number"])
         except Exception as e:  # noqa: BLE001 - a grading failure must never lose the answer
@@ -111,9 +115,8 @@ def retry_pending(state: InterviewState, ctx: Context) -> tuple[dict[str, Questi
             break
         _store_grade(ctx, state, result, item["number"], own)
         pending.pop(0)
-        if result.get("finished"):
-            results[item["question_id"]] = settle(ctx, state["session_id"], result)
-    return results, pending
+        changed[item["question_id"]] = settle(ctx, state["session_id"], result) if result.get("finished") else result
+    return changed, pending
 
 
 def followup_target(state: InterviewState) -> str | None:
@@ -122,7 +125,7 @@ def followup_target(state: InterviewState) -> str | None:
     heaviest); when every core point is met, one depth probe on the weakest open non-core point."""
     config = _config(state)
     result = state.get("results", {}).get(state.get("question_id", ""))
-    if not result or result["status"] != "graded" or result.get("stop") or not result.get("grade"):
+    if not result or result["status"] != GRADED or result.get("stop") or not result.get("grade"):
         return None
     if state.get("followups", 0) >= config.max_followups:
         return None
@@ -132,12 +135,13 @@ def followup_target(state: InterviewState) -> str | None:
         if c.get("core") and c["verdict"] in OPEN_VERDICTS and c["criterion_id"] not in probed
     ]
     criteria = result["grade"]["criteria"]
-    if not open_core and not any(c["verdict"] == "met" for c in criteria if c.get("core")):
+    if not open_core and not any(c["verdict"] == Verdict.MET for c in criteria if c.get("core")):
         # Every core point only partly made: still probe the weakest of them.
-        open_core = [c for c in criteria if c.get("core") and c["verdict"] == "partial" and c["criterion_id"] not in probed]
+        open_core = [c for c in criteria
+                     if c.get("core") and c["verdict"] == Verdict.PARTIAL and c["criterion_id"] not in probed]
     if open_core:
         return min(open_core, key=lambda c: (c.get("score", 0), -c.get("weight", 1)))["criterion_id"]
-    core_met = all(c["verdict"] == "met" for c in criteria if c.get("core"))
+    core_met = all(c["verdict"] == Verdict.MET for c in criteria if c.get("core"))
     depth_asked = any(not c.get("core") for c in criteria if c["criterion_id"] in probed)
     open_depth = [c for c in criteria if not c.get("core") and c["verdict"] in OPEN_VERDICTS
                   and c["criterion_id"] not in probed]
@@ -169,12 +173,13 @@ def next_question(state: InterviewState, runtime: Runtime[Context]) -> dict:
     """Settle the question just finished, adapt the difficulty, and pick the next question."""
     ctx = runtime.context
     config = _config(state)
-    results = copy.deepcopy(state.get("results", {}))
+    changed: dict[str, QuestionResult] = {}
     difficulty = state.get("difficulty", start_difficulty(config.level))
     if state.get("position", 0) > 0:
-        current = results[state["question_id"]]
+        current = state["results"][state["question_id"]]
         if not current.get("finished"):
-            results[state["question_id"]] = settle(ctx, state["session_id"], current)
+            changed[state["question_id"]] = settle(ctx, state["session_id"], current)
+        results = {**state["results"], **changed}
         scores = [s for r in sorted(results.values(), key=lambda r: r["position"])
                   if (s := result_score(r)) is not None]
         difficulty = next_difficulty(config.level, difficulty, scores)
@@ -185,14 +190,14 @@ def next_question(state: InterviewState, runtime: Runtime[Context]) -> dict:
     )
     if question is None:  # cannot happen: slots never outnumber the pool
         raise RuntimeError("no question left to ask")
-    results[question.id] = {
+    changed[question.id] = {
         "position": position, "question_id": question.id, "category": question.category,
-        "difficulty": question.difficulty, "status": "asked", "grade": None, "answers": [], "probed": [],
+        "difficulty": question.difficulty, "status": ASKED, "grade": None, "answers": [], "probed": [],
         "stop": False, "finished": False,
     }
     return {
         "position": position, "question_id": question.id, "difficulty": difficulty,
-        "asked": [*state.get("asked", []), question.id], "results": results, "phase": "question",
+        "asked": [*state.get("asked", []), question.id], "results": changed, "phase": "question",
         "followups": 0, "target": None,
     }
 
@@ -225,7 +230,8 @@ def intake(state: InterviewState, runtime: Runtime[Context]) -> dict:
     position = state["position"]
     inp = classify(state.get("reply"), max_chars=ctx.max_answer_chars, empty_tries=state.get("empty_tries", 0))
     kind = inp["kind"]
-    out: dict = {"input": inp}
+    # The raw reply is not carried on: what was taken is in `input` (an oversized one is refused, not kept).
+    out: dict = {"input": inp, "reply": None}
     messages: list[Message] = []
     if kind == "answer":
         number = _answer_number(state)
@@ -251,58 +257,57 @@ def intake(state: InterviewState, runtime: Runtime[Context]) -> dict:
 
 
 def grade(state: InterviewState, runtime: Runtime[Context]) -> dict:
-    """Grade the answer (a follow-up's only against its criterion, then merged). If grading fails, the
-    answer is kept and its grade is pending: retried on resume and before the report."""
+    """Grade the answer (a follow-up's only against its criterion, then merged), after retrying the grades
+    that failed earlier. If grading fails, the answer is kept and its grade is pending: retried with the
+    next answer, on resume and before the report."""
     ctx = runtime.context
-    results, result = _current(state)
-    number = _answer_number(state)
-    inp = state["input"]
+    changed, pending = retry_pending(state, ctx) if state.get("pending") else ({}, [])
+    qid, number, inp = state["question_id"], _answer_number(state), state["input"]
+    result = copy.deepcopy(changed.get(qid) or state["results"][qid])
     record = {"number": number, "kind": "follow_up" if number else "answer",
               "criterion": state.get("target") if number else None, "prompt": state["prompt"] if number else "",
-              "text": inp.get("text", ""), "status": "graded", "score": None}
+              "text": inp.get("text", ""), "status": GRADED, "score": None}
     result["answers"] = [*result.get("answers", []), record]
-    messages: list[Message] = []
-    pending = list(state.get("pending", []))
-    aid = answer_id(turn_id(state["session_id"], state["position"]), number)
+    out: dict = {"results": {**changed, qid: result}, "pending": pending}
     if inp["kind"] == "no_answer":
-        record.update(status="no_answer", score=0.0)
+        record.update(status=NO_ANSWER, score=0.0)
         ctx.store.record_answer(state["session_id"], state["position"], number, text="", kind=record["kind"],
-                                status="no_answer")
+                                status=NO_ANSWER)
         if number == 0:
-            result["status"] = "no_answer"
+            result["status"] = NO_ANSWER
             result["stop"] = True
-        return {"results": results}
+        return out
     try:
-        own = _grade_one(ctx, ctx.bank.get(state["question_id"]), result, number)
+        own = _grade_one(ctx, ctx.bank.get(qid), result, number)
     except Exception as e:  # noqa: BLE001 - whatever failed, the answer is kept and graded later
-        log.warning("grading failed for %s answer %s: %s", state["question_id"], number, e)
-        record["status"] = "pending"
+        log.warning("grading failed for %s answer %s: %s", qid, number, e)
+        record["status"] = PENDING
         if number == 0:
-            result["status"] = "pending"
+            result["status"] = PENDING
         result["stop"] = True
-        pending.append({"question_id": state["question_id"], "number": number})
+        out["pending"] = [*pending, {"question_id": qid, "number": number}]
+        aid = answer_id(turn_id(state["session_id"], state["position"]), number)
         ctx.store.record_grade_error(aid, f"{type(e).__name__}: {e}")
-        messages.append(_say("notice", render("pending", reason=type(e).__name__), state["position"]))
-        return {"results": results, "pending": pending, "messages": messages}
+        return out | {"messages": [_say("notice", render("pending", reason=type(e).__name__), state["position"])]}
     _store_grade(ctx, state, result, number, own)
-    return {"results": results}
+    return out
 
 
 def skip(state: InterviewState, runtime: Runtime[Context]) -> dict:
     """/skip: the question scores 0 (or, during a follow-up, that follow-up is dropped)."""
     ctx = runtime.context
-    results, result = _current(state)
+    result = _current(state)
     number = _answer_number(state)
     kind = "follow_up" if number else "answer"
     result["answers"] = [*result.get("answers", []), {
         "number": number, "kind": kind, "criterion": state.get("target") if number else None,
-        "prompt": state["prompt"] if number else "", "text": "", "status": "skipped", "score": 0.0}]
+        "prompt": state["prompt"] if number else "", "text": "", "status": SKIPPED, "score": 0.0}]
     if number == 0:
-        result["status"] = "skipped"
+        result["status"] = SKIPPED
     result["stop"] = True
-    ctx.store.record_answer(state["session_id"], state["position"], number, text="", kind=kind, status="skipped")
+    ctx.store.record_answer(state["session_id"], state["position"], number, text="", kind=kind, status=SKIPPED)
     text = render("skipped", phase=state.get("phase", "question"))
-    return {"results": results, "messages": [_say("notice", text, state["position"])]}
+    return {"results": {state["question_id"]: result}, "messages": [_say("notice", text, state["position"])]}
 
 
 def follow_up(state: InterviewState, runtime: Runtime[Context]) -> dict:
@@ -313,31 +318,31 @@ def follow_up(state: InterviewState, runtime: Runtime[Context]) -> dict:
     criterion = question.rubric.criterion(target)
     number = state.get("followups", 0) + 1
     probe = criterion.probes[0]
-    results, result = _current(state)
+    result = _current(state)
     result["probed"] = [*result.get("probed", []), target]
     ctx.store.record_followup(state["session_id"], state["position"], number, criterion_id=target, prompt=probe)
     return {
         "phase": "follow_up", "followups": number, "target": target, "prompt": probe, "empty_tries": 0,
-        "results": results, "messages": [_say("follow_up", render("followup", number=number, probe=probe),
-                                              state["position"])],
+        "results": {state["question_id"]: result},
+        "messages": [_say("follow_up", render("followup", number=number, probe=probe), state["position"])],
     }
 
 
 def regrade(state: InterviewState, runtime: Runtime[Context]) -> dict:
     """Retry pending grades (sent by the engine when a session with pending grades resumes)."""
-    results, pending = retry_pending(state, runtime.context)
-    return {"results": results, "pending": pending}
+    changed, pending = retry_pending(state, runtime.context)
+    return {"results": changed, "pending": pending}
 
 
 def report(state: InterviewState, runtime: Runtime[Context]) -> dict:
     """Last chance for pending grades, settle what is open, then the report (the first message that may
     show reference answers and rubric points)."""
     ctx = runtime.context
-    results, pending = retry_pending(state, ctx)
-    for qid, result in list(results.items()):
-        if result["status"] != "asked" and not result.get("finished"):
-            results[qid] = settle(ctx, state["session_id"], result)
-    final = {**state, "results": results, "pending": pending}
+    changed, pending = retry_pending(state, ctx)
+    for qid, result in {**state.get("results", {}), **changed}.items():
+        if result["status"] != ASKED and not result.get("finished"):
+            changed[qid] = settle(ctx, state["session_id"], result)
+    final = {**state, "results": {**state.get("results", {}), **changed}, "pending": pending}
     rep = build_report(final, ctx.bank)
     ctx.store.finish_session(state["session_id"], status="quit" if state.get("ended_early") else "finished",
                              report=rep)
@@ -345,7 +350,7 @@ def report(state: InterviewState, runtime: Runtime[Context]) -> dict:
                      total=rep["total"])
     position = state.get("position", 0)
     return {
-        "results": results, "pending": pending, "report": rep, "done": True,
+        "results": changed, "pending": pending, "report": rep, "done": True,
         "messages": [_say("closing", closing, position), _say("report", to_markdown(rep), position)],
     }
 

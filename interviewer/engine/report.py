@@ -3,14 +3,14 @@ the reference answers, and three topics to study first. Built from the graph sta
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..bank.models import Question
 from ..bank.storage import Bank
+from ..grader.models import Verdict
+from ..vocabulary import QuestionStatus, format_score
 from .phrasing import render
 from .state import InterviewState, QuestionResult
-
-#: Question statuses that carry a final score (skips and no-answers score 0).
-SCORED = ("graded", "skipped", "no_answer")
-HIT, PARTIAL = "met", "partial"
 
 
 def _mean(values: list[float]) -> float | None:
@@ -19,9 +19,9 @@ def _mean(values: list[float]) -> float | None:
 
 def result_score(result: QuestionResult) -> float | None:
     """A question's final score: its grade's, 0 when skipped or not answered, None while pending."""
-    if result["status"] in ("skipped", "no_answer"):
+    if result["status"] in (QuestionStatus.SKIPPED, QuestionStatus.NO_ANSWER):
         return 0.0
-    if result["status"] == "graded" and result.get("grade"):
+    if result["status"] == QuestionStatus.GRADED and result.get("grade"):
         return round(float(result["grade"]["score"]), 2)
     return None
 
@@ -33,7 +33,8 @@ def _criteria(question: Question, result: QuestionResult) -> list[dict]:
         v = verdicts.get(c.id, {})
         out.append({
             "id": c.id, "point": c.point, "core": c.core, "weight": c.weight,
-            "verdict": v.get("verdict", "missed"), "score": v.get("score", 0.0), "evidence": v.get("evidence"),
+            "verdict": v.get("verdict", Verdict.MISSED.value), "score": v.get("score", 0.0),
+            "evidence": v.get("evidence"),
         })
     return out
 
@@ -52,19 +53,63 @@ def question_entry(bank: Bank, result: QuestionResult) -> dict:
         "question": q.question, "status": result["status"], "score": result_score(result),
         "followups": sum(1 for a in result.get("answers", []) if a["kind"] == "follow_up"),
         "flags": list(grade.get("flags", [])), "criteria": criteria,
-        "hit": [c["point"] for c in criteria if c["verdict"] == HIT],
-        "partial": [c["point"] for c in criteria if c["verdict"] == PARTIAL],
-        "missed": [c["point"] for c in criteria if c["verdict"] not in (HIT, PARTIAL)],
+        **_points(criteria),
         "feedback": (grade.get("feedback") or {}).get("study"),
         "answers": answers, "reference_answer": q.reference_answer,
         "model_id": grade.get("model_id"), "rubric_version": grade.get("rubric_version"),
     }
 
 
+def _points(criteria: list[dict]) -> dict[str, list[str]]:
+    """The rubric points by verdict: {"hit": met, "partial": partly made, "missed": the rest}."""
+    return {
+        "hit": [c["point"] for c in criteria if c["verdict"] == Verdict.MET],
+        "partial": [c["point"] for c in criteria if c["verdict"] == Verdict.PARTIAL],
+        "missed": [c["point"] for c in criteria if c["verdict"] not in (Verdict.MET, Verdict.PARTIAL)],
+    }
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    """One question's score as a front shows it beside the chat. The rubric points and the feedback (which
+    names them) are filled in only once the question is settled; while a follow-up is still to come only
+    their counts are, so the card never tells what the follow-up is after. Pending: no points at all."""
+
+    position: int
+    question_id: str
+    question: str
+    category: str
+    status: str  # a QuestionStatus value
+    score: float | None
+    settled: bool  # the interview has moved past this question
+    counts: tuple[int, int, int]  # points hit, partly made and missed so far
+    hit: list[str]
+    partial: list[str]
+    missed: list[str]
+    feedback: str | None
+    flags: list[str]
+
+
+def score_card(bank: Bank, result: QuestionResult) -> ScoreCard | None:
+    """The card of a question that has an answer (None while it is only asked)."""
+    if result["status"] == QuestionStatus.ASKED:
+        return None
+    entry = question_entry(bank, result)
+    settled = bool(result.get("finished"))
+    show = settled and result["status"] != QuestionStatus.PENDING
+    return ScoreCard(
+        position=entry["position"], question_id=entry["question_id"], question=entry["question"],
+        category=entry["category"], status=entry["status"], score=entry["score"], settled=settled,
+        counts=(len(entry["hit"]), len(entry["partial"]), len(entry["missed"])),
+        hit=entry["hit"] if show else [], partial=entry["partial"] if show else [],
+        missed=entry["missed"] if show else [], feedback=entry["feedback"] if show else None, flags=entry["flags"],
+    )
+
+
 def _reason(q: dict, c: dict) -> str:
-    if q["status"] == "skipped":
+    if q["status"] == QuestionStatus.SKIPPED:
         return "skipped"
-    if c["verdict"] == PARTIAL:
+    if c["verdict"] == Verdict.PARTIAL:
         return "partly covered"
     return "core point missed" if c["core"] else "missed"
 
@@ -105,9 +150,8 @@ def study_topics(questions: list[dict], categories: list[dict], n: int = 3) -> l
 def build_report(state: InterviewState, bank: Bank) -> dict:
     """The report as plain data: what was answered (a question asked but not answered is left out)."""
     config = state.get("config", {})
-    results = sorted(
-        (r for r in state.get("results", {}).values() if r["status"] != "asked"), key=lambda r: r["position"]
-    )
+    results = sorted((r for r in state.get("results", {}).values() if r["status"] != QuestionStatus.ASKED),
+                     key=lambda r: r["position"])
     questions = [question_entry(bank, r) for r in results]
     by_cat: dict[str, list[float]] = {}
     for q in questions:
@@ -119,14 +163,10 @@ def build_report(state: InterviewState, bank: Bank) -> dict:
         "session_id": state.get("session_id"), "level": config.get("level"), "seed": config.get("seed"),
         "total": len(state.get("slots", [])), "asked": len(state.get("asked", [])), "answered": len(questions),
         "ended_early": bool(state.get("ended_early")), "overall": _mean(scores),
-        "pending": sum(1 for q in questions if q["status"] == "pending"),
+        "pending": sum(1 for q in questions if q["status"] == QuestionStatus.PENDING),
         "categories": categories, "study": study_topics(questions, categories), "questions": questions,
     }
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"
-
-
 def to_markdown(report: dict) -> str:
-    return render("report", r=report, fmt=_fmt)
+    return render("report", r=report, fmt=format_score)

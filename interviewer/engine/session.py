@@ -9,6 +9,7 @@
     reply = interview.answer("Chunking trades recall for precision ...")
     reply.messages   # the interviewer's new messages: [{"role", "kind", "text", "position"}, ...]
     reply.grade      # the current question's grade after that answer (Grade as a dict), or None
+    reply.card       # ScoreCard of the question answered: its score, and its points once it is settled
     reply.refused    # True: the input was not taken (too long, or empty the first time): resend it
     reply.done       # True once the report is out; then interview.report() is final
     interview.status()    # Status: position k of total, question id, phase, pending grades, done
@@ -22,6 +23,11 @@
 Candidate commands are plain answers: "/skip", "/repeat", "/quit". Messages of kind "report" (and the
 report itself) are the only ones that show reference answers or rubric points; `reply.grade` carries rubric
 text in its feedback, so a UI that wants to keep the interview blind shows only `reply.score` until done.
+
+One pass per answer: the text goes into the graph as it is (the graph cleans and validates it, so a refusal
+is recorded in the state like any other turn), the graph is invoked once, and the Reply is built from what
+that invoke returned. An Interview reads its checkpoint once when it is opened and keeps the latest state
+from then on, so opening a session and answering costs two checkpoint reads (the open, and the invoke's own).
 
 There is no module-level state: every Interview holds its own connections and one LangGraph thread
 (thread_id = session id) in the checkpoint database, so a web UI can keep just the session id per user and
@@ -44,19 +50,24 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
-from .. import __version__
+from .. import __version__, grading
 from ..bank.storage import Bank, load_bank
 from ..errors import InputError, InterviewerError, SessionNotFound, StaleAnswer
 from ..paths import checkpoints_path
 from ..settings import Settings, get_settings
 from ..store.transcripts import Transcripts
+from ..vocabulary import QuestionStatus
 from .context import Context, GraderLike
 from .graph import compile_graph
 from .inputs import COMMANDS, RETRY, clean_text
 from .lock import SessionLock
-from .phrasing import render
-from .report import build_report, to_markdown
+from .report import ScoreCard, build_report, score_card, to_markdown
 from .state import InterviewConfig, Message
+
+#: Input kinds the graph did not take: the candidate should send something again.
+REFUSED = ("empty", "too_long")
+#: Input kinds that leave the question with something to show on a score card.
+ANSWERED = ("answer", "no_answer", "skip", "quit")
 
 
 @dataclass
@@ -75,13 +86,14 @@ class Status:
 
 @dataclass
 class Reply:
-    messages: list[Message]  # the interviewer's new messages, in order
-    grade: dict | None = None  # the current question's grade after this answer (follow-ups merged)
+    messages: list[Message]  # the interviewer's new messages, in order: always the end of the transcript
+    grade: dict | None = None  # the question's grade after this answer (follow-ups merged); None unless graded
     score: float | None = None
     question_id: str | None = None  # the question the reply was about
     refused: bool = False  # not taken: too long, or empty on the first try; the candidate should resend
     done: bool = False
     status: Status | None = field(default=None, repr=False)
+    card: ScoreCard | None = field(default=None, repr=False)  # that question's score card, once it has an answer
 
     @property
     def text(self) -> str:
@@ -90,14 +102,6 @@ class Reply:
 
 def new_session_id() -> str:
     return f"{datetime.now(timezone.utc):%Y%m%d-%H%M}-{secrets.token_hex(3)}"
-
-
-def default_grader(config: InterviewConfig, settings: Settings) -> GraderLike:
-    """The real grader on the configured model (or model-free when config.lexical)."""
-    from ..grader.grader import Grader
-    from ..llm.registry import get_model
-
-    return Grader(None if config.lexical else get_model(config.model or settings.model, settings))
 
 
 class Interview:
@@ -115,6 +119,10 @@ class Interview:
                                max_answer_chars=settings.max_answer_chars)
         self.settings = settings
         self._lock: SessionLock | None = None  # held by interviews made with start/resume
+        # The latest graph state this Interview read or produced, and where the graph stands.
+        self._state: dict = {}
+        self._waiting = False  # paused at its interrupt, waiting for the candidate
+        self._unfinished = False  # a step a crash interrupted is still to run
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -123,20 +131,16 @@ class Interview:
         settings = settings or get_settings()
         store = store or Transcripts.open()
         conn = sqlite3.connect(str(checkpoints_path()), timeout=30, check_same_thread=False)
-        holder: dict[str, InterviewConfig] = {}
 
         def make_grader() -> GraderLike:
             if grader is not None:
                 return grader
-            return default_grader(config or holder["config"], settings)
+            chosen = config or InterviewConfig.model_validate(interview._state["config"])
+            return grading.make_grader(chosen.grading_model(settings), settings)
 
         interview = cls(session_id, bank=bank or load_bank(), store=store, conn=conn, make_grader=make_grader,
                         settings=settings)
-        if config is None:
-            values = interview._values()
-            if values:
-                holder["config"] = InterviewConfig.model_validate(values["config"])
-        return interview
+        return interview  # noqa: RET504 - make_grader reads it
 
     @classmethod
     def start(cls, config: InterviewConfig | dict | None = None, *, grader: GraderLike | None = None,
@@ -149,18 +153,19 @@ class Interview:
         bank.in_categories(config.categories)  # a clear error for unknown categories
         config = config.model_copy(update={
             "seed": config.seed if config.seed is not None else secrets.randbelow(2**31),
-            "model": None if config.lexical else (config.model or settings.model),
+            "model": config.grading_model(settings),
         })
         store = Transcripts.open()
         session_id = new_session_id()
-        while store.db["sessions"].count_where("id = ?", [session_id]):
+        while store.exists(session_id):
             session_id = new_session_id()
         interview = cls._make(session_id, config, grader=grader, bank=bank, settings=settings, store=store)
         try:
             interview._lock = SessionLock(session_id).acquire(0)
             interview.context.grader  # load the model now: a bad name fails before the interview starts
             store.create_session(session_id, config.model_dump(), app_version=__version__)
-            reply = interview._run({"session_id": session_id, "config": config.model_dump()}, before=0)
+            interview._invoke({"session_id": session_id, "config": config.model_dump()})
+            reply = interview._reply({})
         except BaseException:
             interview.close()
             raise
@@ -169,7 +174,15 @@ class Interview:
     @classmethod
     def open(cls, session_id: str, *, grader: GraderLike | None = None, bank: Bank | None = None,
              settings: Settings | None = None) -> "Interview":
-        """Attach to a session without running anything (for reports and transcripts)."""
+        """Attach to a session without running anything (for reports and transcripts): one checkpoint read,
+        no lock, no model loaded."""
+        return cls._attach(session_id, grader=grader, bank=bank, settings=settings, lock_wait=None)
+
+    @classmethod
+    def _attach(cls, session_id: str, *, grader: GraderLike | None, bank: Bank | None, settings: Settings | None,
+                lock_wait: float | None) -> "Interview":
+        """An existing session (an id or a unique prefix), its state read once; with `lock_wait`, its lock
+        is taken first (the state may change until then)."""
         store = Transcripts.open()
         try:
             sid = store.resolve(session_id)
@@ -177,21 +190,27 @@ class Interview:
             store.close()
             raise
         interview = cls._make(sid, None, grader=grader, bank=bank, settings=settings, store=store)
-        if not interview._values():
+        try:
+            if lock_wait is not None:
+                interview._lock = SessionLock(sid).acquire(lock_wait)
+            interview._load()
+            if not interview._state:
+                raise SessionNotFound(f"session {sid} has no saved interview state (was {checkpoints_path()} removed?)")
+        except BaseException:
             interview.close()
-            raise SessionNotFound(f"session {sid} has no saved interview state (was {checkpoints_path()} removed?)")
+            raise
         return interview
 
     @classmethod
     def resume(cls, session_id: str, *, grader: GraderLike | None = None, bank: Bank | None = None,
-               settings: Settings | None = None, wait: float = 0) -> "Interview":
+               settings: Settings | None = None, wait: float = 0, retry: bool = True) -> "Interview":
         """Continue a session: finish whatever a crash interrupted (e.g. grading the last answer), retry
-        grades that failed, and wait for the candidate again. `last_reply` holds what that produced.
-        Takes the session's lock, waiting up to `wait` seconds for another holder (SessionBusy after)."""
-        interview = cls.open(session_id, grader=grader, bank=bank, settings=settings)
+        grades that failed (unless `retry` is False: the next answer retries them anyway), and wait for
+        the candidate again. `last_reply` holds what that produced. Takes the session's lock, waiting up
+        to `wait` seconds for another holder (SessionBusy after)."""
+        interview = cls._attach(session_id, grader=grader, bank=bank, settings=settings, lock_wait=wait)
         try:
-            interview._lock = SessionLock(interview.session_id).acquire(wait)
-            interview.last_reply = interview._catch_up()
+            interview.last_reply = interview._catch_up(retry=retry)
         except BaseException:
             interview.close()
             raise
@@ -205,24 +224,16 @@ class Interview:
         question."""
         if self._lock is None or not self._lock.held:
             raise InterviewerError(f"interview {self.session_id} was opened read-only; use Interview.resume")
-        if seen is not None and seen != len(self.messages()):
+        if seen is not None and seen != len(self._state.get("messages", [])):
             raise StaleAnswer(f"interview {self.session_id} moved on in another window since this answer was "
                               "written; reload to see the current question")
-        if self.status().done:
+        if self._state.get("done"):
             raise InputError(f"interview {self.session_id} is over; see its report")
-        catch_up = self._catch_up()
-        if catch_up.done:
-            return catch_up
-        if not self.status().waiting:
+        if not self._waiting:
             raise InterviewerError(f"interview {self.session_id} is not waiting for an answer; resume it first")
-        cleaned = clean_text(text)
-        if len(cleaned) > self.context.max_answer_chars and cleaned.lower() not in COMMANDS:
-            # Refused before it reaches the graph: nothing is recorded and the candidate can resend.
-            notice = render("too_long", chars=len(cleaned), limit=self.context.max_answer_chars)
-            position = self.status().position
-            return Reply([{"role": "interviewer", "kind": "notice", "text": notice, "position": position}],
-                         refused=True, question_id=self.status().question_id, status=self.status())
-        return self._run(Command(resume=cleaned), before=len(self._values().get("messages", [])))
+        before = self._state
+        self._invoke(Command(resume=text))
+        return self._reply(before, sent=True)
 
     def warm(self, draft: str) -> int:
         """Hand the grader the answer being typed, so that grading the final answer pays only for what
@@ -238,35 +249,42 @@ class Interview:
         return grader.warm(self.bank.get(status.question_id), draft) if hasattr(grader, "warm") else 0
 
     def status(self) -> Status:
-        snapshot = self._graph.get_state(self._config)
-        values = snapshot.values or {}
+        values = self._state
         qid = values.get("question_id")
         return Status(
             session_id=self.session_id, position=values.get("position", 0), total=len(values.get("slots", [])),
             question_id=qid, category=(values.get("results", {}).get(qid) or {}).get("category") if qid else None,
             phase=values.get("phase", "question"), followups=values.get("followups", 0),
-            pending_grades=len(values.get("pending", [])), waiting=bool(snapshot.interrupts),
-            done=bool(values.get("done")),
+            pending_grades=len(values.get("pending", [])), waiting=self._waiting, done=bool(values.get("done")),
         )
 
     def messages(self) -> list[Message]:
         """Every message so far, interviewer's and candidate's, in order."""
-        return list(self._values().get("messages", []))
+        return list(self._state.get("messages", []))
 
     def current_prompt(self) -> str | None:
         """What the candidate is being asked now (None when the interview is over)."""
-        values = self._values()
-        return None if values.get("done") else values.get("prompt")
+        return None if self._state.get("done") else self._state.get("prompt")
 
     def report(self) -> dict:
         """The final report once done; before that, a report of what has been answered so far."""
-        values = self._values()
-        if values.get("report"):
-            return values["report"]
-        return build_report(values, self.bank)
+        return self._state.get("report") or build_report(self._state, self.bank)
 
     def report_markdown(self) -> str:
         return to_markdown(self.report())
+
+    def score_card(self, question_id: str | None = None) -> ScoreCard | None:
+        """A question's score card (default: the latest question with an answer); None when there is none."""
+        results = self._state.get("results", {})
+        if question_id is None:
+            answered = [r for r in results.values() if r["status"] != QuestionStatus.ASKED]
+            question_id = max(answered, key=lambda r: r["position"])["question_id"] if answered else None
+        result = results.get(question_id) if question_id else None
+        return score_card(self.bank, result) if result else None
+
+    def export(self) -> dict:
+        """The session as one JSON-able document: session row, report, messages and transcript."""
+        return self.store.export_session(self.session_id, report=self.report(), messages=self.messages())
 
     def close(self) -> None:
         try:
@@ -286,43 +304,52 @@ class Interview:
     last_reply: Reply | None = None
 
     def _values(self) -> dict:
-        return dict(self._graph.get_state(self._config).values or {})
+        """The latest graph state (a copy of the top level)."""
+        return dict(self._state)
 
-    def _invoke(self, value: Any) -> None:
+    def _load(self) -> None:
+        """Read the checkpoint: the state, and whether the graph waits for the candidate or a crash
+        interrupted a step."""
+        snapshot = self._graph.get_state(self._config)
+        self._state = dict(snapshot.values or {})
+        self._waiting = bool(snapshot.interrupts)
+        self._unfinished = bool(snapshot.next) and not self._waiting
+
+    def _invoke(self, value: Any) -> dict:
+        """Run the graph until it waits for the candidate or ends, and keep the state it returns."""
         # durability="sync": each step's checkpoint is on disk before the next step starts, so a kill at
         # any point resumes from the last finished step.
-        self._graph.invoke(value, self._config, context=self.context, durability="sync")
+        out = self._graph.invoke(value, self._config, context=self.context, durability="sync")
+        if not isinstance(out, dict):  # nothing ran: the state is what the checkpoint holds
+            self._load()
+            return self._state
+        interrupts = out.pop("__interrupt__", None)
+        self._state, self._waiting, self._unfinished = out, bool(interrupts), False
+        return out
 
-    def _run(self, value: Any, *, before: int) -> Reply:
-        self._invoke(value)
-        return self._reply(before)
-
-    def _catch_up(self) -> Reply:
-        """Finish an interrupted step, then retry pending grades; the Reply holds what that said."""
-        before = len(self._values().get("messages", []))
-        snapshot = self._graph.get_state(self._config)
-        if snapshot.next and not snapshot.interrupts:
+    def _catch_up(self, *, retry: bool = True) -> Reply:
+        """Finish an interrupted step, then (with `retry`) retry pending grades; the Reply holds what that
+        said."""
+        before = self._state
+        if self._unfinished:
             self._invoke(None)
-            snapshot = self._graph.get_state(self._config)
-        if snapshot.interrupts and snapshot.values.get("pending"):
+        if retry and self._waiting and self._state.get("pending"):
             self._invoke(Command(resume=RETRY))
-        return self._reply(before)
+        return self._reply(before, card=self._state is not before)
 
-    def _reply(self, before: int) -> Reply:
-        values = self._values()
-        new = values.get("messages", [])[before:]
+    def _reply(self, before: dict, *, sent: bool = False, card: bool = False) -> Reply:
+        """What changed from `before` to the current state: the interviewer's new messages and, for an
+        answer (`sent`), whether it was taken, its question's grade and score card."""
+        after = self._state
+        new = after.get("messages", [])[len(before.get("messages", [])):]
         said = [m for m in new if m.get("role") == "interviewer"]
-        inp = values.get("input") or {}
-        heard = [m for m in new if m.get("role") == "candidate"]
-        answered = heard[-1] if heard and heard[-1].get("kind") == "answer" else None
-        result = None
-        if answered is not None:
-            result = next((r for r in values.get("results", {}).values()
-                           if r["position"] == answered.get("position")), None)
-        grade = result.get("grade") if result else None
-        refused = bool(before) and not heard and inp.get("kind") in ("empty", "too_long") and bool(new)
+        kind = (after.get("input") or {}).get("kind") if sent else None
+        qid = before.get("question_id") or after.get("question_id")
+        result = after.get("results", {}).get(qid) if qid else None
+        grade = result.get("grade") if result and kind == "answer" else None
+        show_card = kind in ANSWERED or card
         return Reply(
-            messages=said, grade=grade, score=grade["score"] if grade else None,
-            question_id=result["question_id"] if result else values.get("question_id"), refused=refused,
-            done=bool(values.get("done")), status=self.status(),
+            messages=said, grade=grade, score=grade["score"] if grade else None, question_id=qid,
+            refused=kind in REFUSED, done=bool(after.get("done")), status=self.status(),
+            card=(self.score_card(qid) if sent else self.score_card()) if show_card else None,
         )

@@ -5,7 +5,10 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..settings import Settings
+from ..vocabulary import QuestionStatus
 
 Level = Literal["mid", "senior", "staff", "adaptive"]
 #: The difficulty each fixed level prefers (questions are rated 1-3 in the bank).
@@ -20,7 +23,7 @@ class InterviewConfig(BaseModel):
     categories: list[str] = Field(default_factory=list, description="Category names or slugs; empty means all")
     questions: int = Field(5, ge=1, le=50, description="How many questions (capped by what the categories hold)")
     level: Level = "senior"
-    model: str | None = Field(None, description="Grading model name; None: settings.model")
+    model: str | None = Field(None, description="Grading model name; None: settings.model (ignored when lexical)")
     lexical: bool = Field(False, description="Grade with model-free signals only (no model is loaded)")
     seed: int | None = Field(None, description="Makes question selection repeatable; None picks one at start")
     max_followups: int = Field(2, ge=0, le=5, description="Follow-ups per question at most")
@@ -37,6 +40,17 @@ class InterviewConfig(BaseModel):
                 out += [part.strip() for part in str(item).split(",") if part.strip()]
             return out
         return value
+
+    @model_validator(mode="after")
+    def _lexical_has_no_model(self) -> "InterviewConfig":
+        if self.lexical:
+            self.model = None
+        return self
+
+    def grading_model(self, settings: Settings) -> str | None:
+        """The model that grades this interview: None when lexical (model-free), else the one chosen or
+        the settings' default."""
+        return None if self.lexical else (self.model or settings.model)
 
 
 Role = Literal["interviewer", "candidate"]
@@ -56,7 +70,7 @@ class AnswerRecord(TypedDict, total=False):
     criterion: str | None  # what a follow-up aimed at
     prompt: str  # what a follow-up asked
     text: str
-    status: Literal["graded", "pending", "no_answer", "skipped"]
+    status: QuestionStatus  # graded, pending, no_answer or skipped; stored as its plain string value
     score: float | None
 
 
@@ -65,7 +79,7 @@ class QuestionResult(TypedDict, total=False):
     question_id: str
     category: str
     difficulty: int
-    status: Literal["asked", "graded", "pending", "skipped", "no_answer"]
+    status: QuestionStatus  # stored as its plain string value
     grade: dict | None  # Grade.model_dump(mode="json"), follow-ups merged in
     answers: list[AnswerRecord]
     probed: list[str]  # criterion ids a follow-up already aimed at
@@ -87,6 +101,12 @@ class Input(TypedDict, total=False):
     chars: int
 
 
+def merge_results(current: dict[str, QuestionResult] | None, update: dict[str, QuestionResult] | None
+                  ) -> dict[str, QuestionResult]:
+    """The reducer of `results`: a node returns only the entries it changed, keyed by question id."""
+    return {**(current or {}), **(update or {})}
+
+
 class InterviewState(TypedDict, total=False):
     session_id: str
     config: dict  # InterviewConfig.model_dump()
@@ -102,9 +122,9 @@ class InterviewState(TypedDict, total=False):
     target: str | None  # the criterion the current follow-up aims at
     prompt: str  # what the candidate is being asked now (for /repeat)
     empty_tries: int
-    reply: Any  # the raw resume value wait_answer received
+    reply: Any  # the raw resume value wait_answer received (cleared once intake has read it)
     input: Input  # that reply, cleaned and classified
-    results: dict[str, QuestionResult]
+    results: Annotated[dict[str, QuestionResult], merge_results]  # question id -> result; nodes send changes
     pending: list[PendingGrade]
     messages: Annotated[list[Message], operator.add]
     ended_early: bool

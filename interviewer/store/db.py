@@ -126,6 +126,15 @@ def m003_session_owner(db: sqlite_utils.Database) -> None:
     db["sessions"].add_column("owner", str)
 
 
+@migration
+def m004_live_answered(db: sqlite_utils.Database) -> None:
+    """`sessions.answered` is kept current as answers arrive: count it for sessions still running."""
+    db.execute(
+        "update sessions set answered = (select count(*) from answers where answers.session_id = sessions.id "
+        "and answers.followup_id is null) where status = 'active'"
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied now."""
     table = db["_migrations"]

@@ -1,4 +1,9 @@
-"""The transcript API: what the engine records as an interview runs, and what `sessions` commands read.
+"""The transcript API: what the engine records as an interview runs, and what the CLI and the UI read.
+
+`Transcripts` is the only code that speaks SQL to the transcript database, and it owns the session read
+model: `sessions()` and `history()` for listings, `session()`/`turns()` for one session, `export_session()`
+for the JSON export both fronts write. A session's `answered` count is kept current in the same
+transaction that records an answer, so a listing shows live counts without recounting.
 
 Every write is an upsert keyed by a stable id (session id, `SESSION:K` for the K-th question, `:aN` for its
 answers, `:fN` for its follow-ups), so a graph node that re-runs after a crash writes the same rows again
@@ -16,14 +21,16 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import SessionNotFound
+from ..vocabulary import SCORED, QuestionStatus
 from .db import now, open_db, transaction
 
-#: Statuses of a question that has a final score (counted in mastery and reports).
-SCORED = ("graded", "skipped", "no_answer")
 #: How many of the latest scores in a category make its mastery estimate.
 MASTERY_WINDOW = 5
 #: The most sessions one listing returns.
 MAX_LIST = 10_000
+#: Questions of a session that have an answer, a skip or a no-answer recorded (follow-ups not counted).
+ANSWERED_SQL = ("update sessions set answered = (select count(*) from answers where answers.session_id = sessions.id "
+                "and answers.followup_id is null) where id = ?")
 
 
 def turn_id(session_id: str, position: int) -> str:
@@ -46,6 +53,11 @@ def _digest(token: str) -> str:
 def _public(row: dict) -> dict:
     """A session row as readers see it: without the owner's token digest."""
     return {k: v for k, v in dict(row).items() if k != "owner"}
+
+
+def _marks(values: Any) -> str:
+    """The `?, ?, ...` placeholders for an `in (...)` list of these values."""
+    return ", ".join("?" for _ in values)
 
 
 def _json(value: Any) -> str | None:
@@ -91,7 +103,7 @@ class Transcripts:
                 {
                     "id": tid, "session_id": session_id, "position": position, "question_id": question_id,
                     "category": category, "difficulty": difficulty, "rubric_version": rubric_version,
-                    "prompt": prompt, "asked_at": now(), "status": "asked", "followups": 0,
+                    "prompt": prompt, "asked_at": now(), "status": QuestionStatus.ASKED.value, "followups": 0,
                 },
                 pk="id",
             )
@@ -113,7 +125,8 @@ class Transcripts:
 
     def record_answer(self, session_id: str, position: int, number: int, *, text: str, kind: str,
                       status: str = "received") -> str:
-        """Keep an answer the moment it arrives, before grading; `status` becomes graded/pending later."""
+        """Keep an answer the moment it arrives, before grading; `status` becomes graded/pending later.
+        The answer to a question (number 0; a skip or no answer too) counts in the session's `answered`."""
         tid = turn_id(session_id, position)
         aid = answer_id(tid, number)
         with transaction(self.db):
@@ -127,7 +140,13 @@ class Transcripts:
             )
             if number:
                 self.db["followups"].update(followup_id(tid, number), {"status": status})
+            else:
+                self._count_answered(session_id)
         return aid
+
+    def _count_answered(self, session_id: str) -> None:
+        """Recounted, not incremented: a node that re-runs after a crash leaves the same count."""
+        self.db.execute(ANSWERED_SQL, [session_id])
 
     def record_grade(self, aid: str, grade: dict, *, question_id: str) -> None:
         """Store one answer's grade and its per-criterion verdicts."""
@@ -180,14 +199,16 @@ class Transcripts:
 
     def owned(self, session_id: str, token: str | None) -> bool:
         """True if `session_id` (exactly, no prefix) exists and `token` is its owner's."""
-        if not token or not isinstance(session_id, str):
+        if not token or not isinstance(session_id, str) or not isinstance(token, str):
             return False
         row = self.db.execute("select owner from sessions where id = ?", [session_id]).fetchone()
         return bool(row and row[0]) and hmac.compare_digest(row[0], _digest(token))
 
-    def set_answered(self, session_id: str, answered: int) -> None:
-        with transaction(self.db):
-            self.db["sessions"].update(session_id, {"answered": answered})
+    def owned_ids(self, tokens: dict | None) -> list[str]:
+        """The session ids of `tokens` ({session id: token}) whose token is their owner's."""
+        if not isinstance(tokens, dict):
+            return []
+        return [sid for sid, token in list(tokens.items())[:MAX_LIST] if self.owned(sid, token)]
 
     def _verdicts(self, prefix: str, aid: str | None, tid: str, session_id: str, question_id: str, stage: str,
                   grade: dict) -> None:
@@ -205,12 +226,11 @@ class Transcripts:
             self.db["verdicts"].upsert_all(rows, pk="id")
 
     def _update_mastery(self, category: str) -> None:
-        placeholders = ", ".join("?" for _ in SCORED)
         scores = [
             row[0]
             for row in self.db.execute(
-                f"select score from turns where category = ? and status in ({placeholders}) and score is not null "
-                "order by finished_at desc", [category, *SCORED],
+                f"select score from turns where category = ? and status in ({_marks(SCORED)}) and score is not null "
+                "order by finished_at desc", [category, *sorted(SCORED)],
             ).fetchall()
         ]
         if not scores:
@@ -241,7 +261,7 @@ class Transcripts:
     def resolve(self, session_id: str) -> str:
         """A full session id from an id or a unique prefix of one."""
         sid = session_id.strip()
-        if sid and self.db["sessions"].count_where("id = ?", [sid]):
+        if sid and self.exists(sid):
             return sid
         matches = [r[0] for r in self.db.execute(
             "select id from sessions where id like ? escape '\\'",
@@ -251,6 +271,10 @@ class Transcripts:
         if len(matches) > 1:
             raise SessionNotFound(f"session id {session_id!r} is ambiguous: {', '.join(sorted(matches)[:5])}")
         raise SessionNotFound(f"no interview session {session_id!r}; `interviewer sessions list` shows them")
+
+    def exists(self, session_id: str) -> bool:
+        """True if a session has exactly this id."""
+        return bool(self.db["sessions"].count_where("id = ?", [session_id]))
 
     def session(self, session_id: str) -> dict:
         row = _public(self.db["sessions"].get(self.resolve(session_id)))
@@ -265,7 +289,7 @@ class Transcripts:
             ids = [i for i in ids if isinstance(i, str)][:MAX_LIST]
             if not ids:
                 return []
-            where = f" where id in ({', '.join('?' for _ in ids)})"
+            where = f" where id in ({_marks(ids)})"
             params = ids
         limit = max(1, min(int(limit), MAX_LIST)) if limit else MAX_LIST
         sql = f"select * from sessions{where} order by started_at desc limit {limit}"
@@ -287,3 +311,27 @@ class Transcripts:
                 answers.append(a)
             t["answers"] = answers
         return turns
+
+    def history(self, ids: list[str] | None = None, limit: int | None = None) -> tuple[list[dict], list[dict]]:
+        """(sessions newest first, their mean score per category oldest first): the sessions of `ids`, or
+        all when None. Each point is {session_id, started_at, category, score, questions}; only questions
+        with a final score count."""
+        rows = self.sessions(limit=limit, ids=ids)
+        if not rows:
+            return rows, []
+        sids = [r["id"] for r in rows]
+        points = [dict(r) for r in self.db.query(
+            "select t.session_id as session_id, s.started_at as started_at, t.category as category, "
+            "round(avg(t.score), 2) as score, count(*) as questions from turns t join sessions s on s.id = t.session_id "
+            f"where t.status in ({_marks(SCORED)}) and t.score is not null and t.session_id in ({_marks(sids)}) "
+            "group by t.session_id, t.category order by s.started_at", [*sorted(SCORED), *sids])]
+        return rows, points
+
+    def export_session(self, session_id: str, *, report: dict | None = None, messages: list[dict] | None = None
+                       ) -> dict:
+        """A session as one JSON-able document: {session, report, messages, transcript}. `report` is the
+        stored final report, else the one given (a partial report while the session runs); `messages` is
+        the conversation in order, as the engine keeps it (empty when not given)."""
+        row = self.session(session_id)
+        return {"session": row | {"report": None}, "report": row["report"] or report,
+                "messages": list(messages or []), "transcript": self.turns(row["id"])}

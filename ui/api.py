@@ -1,0 +1,74 @@
+"""The JSON API (for gradio_client): /start, /answer, /draft, /state and /sessions, plain JSON in and out.
+
+Every call but /start and /sessions needs the session's token, which /start returns once.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ..engine import InterviewConfig
+from .page import DRAFTS_QUEUE, SESSIONS_QUEUE, fail, grading_queue
+from .service import Service
+
+
+class Api:
+    """The routes, over one Service; `add()` registers them on the Blocks being built."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def add(self, concurrency: int) -> None:
+        gr.api(self.start, api_name="start", **SESSIONS_QUEUE)
+        gr.api(self.answer, api_name="answer", **grading_queue(concurrency))
+        gr.api(self.draft, api_name="draft", **DRAFTS_QUEUE)
+        gr.api(self.state, api_name="state")
+        gr.api(self.sessions, api_name="sessions")
+
+    def start(self, categories: list[str] | None = None, questions: int = 5, level: str = "senior", model: str = "",
+              base_url: str = "", api_key: str = "", max_followups: int = 2, lexical: bool = False) -> dict:
+        """Start an interview. Returns the session state (see /state) plus `reply`: the interviewer's
+        first messages, and `token`: the session's secret, which every later call must send.
+        `model` defaults to the server's; `api_key` is used in memory only and, when `base_url` names
+        another endpoint than the server's, must be given (the server's key never goes elsewhere)."""
+        try:
+            config = InterviewConfig(categories=categories or [], questions=int(questions), level=level,
+                                     model=model or None, lexical=bool(lexical), max_followups=int(max_followups))
+            view, reply = self.service.start(config, base_url=base_url or None, api_key=api_key or None)
+        except Exception as e:  # noqa: BLE001
+            raise gr.Error(fail(e, api_key, "start")) from None
+        return view.as_dict() | {"reply": reply.messages}
+
+    def answer(self, session_id: str, token: str, text: str, base_url: str = "", api_key: str = "") -> dict:
+        """Send an answer (or /skip, /repeat, /quit) with the session's token. Returns the session state
+        plus `reply` (the interviewer's new messages), `score`, `grade` and `refused`."""
+        try:
+            view, reply = self.service.answer(session_id, token, text, base_url=base_url or None,
+                                              api_key=api_key or None)
+        except Exception as e:  # noqa: BLE001
+            raise gr.Error(fail(e, api_key, "answer")) from None
+        return view.as_dict() | {"reply": reply.messages, "score": reply.score, "grade": reply.grade,
+                                 "refused": reply.refused}
+
+    def draft(self, session_id: str, token: str, text: str, base_url: str = "", api_key: str = "") -> int:
+        """The answer as typed so far (send it now and then while the candidate types): the grader reads
+        ahead, so /answer returns sooner. Returns the prompt tokens evaluated; never an error."""
+        return self.service.warm(session_id, token, text, base_url=base_url or None, api_key=api_key or None)
+
+    def state(self, session_id: str, token: str) -> dict:
+        """A session's state: position k of total, phase, done, the transcript and the (partial) report.
+        Read-only: runs nothing and loads no model. Needs the session's token."""
+        try:
+            return self.service.look(session_id, token).as_dict()
+        except Exception as e:  # noqa: BLE001
+            raise gr.Error(fail(e, None, "state")) from None
+
+    def sessions(self, tokens: dict | None = None, limit: int = 20) -> list[dict]:
+        """The caller's past sessions, newest first (without their reports): those whose tokens
+        `tokens` ({session_id: token}) holds."""
+        try:
+            limit = max(1, min(int(float(limit)), 1000))
+        except (TypeError, ValueError, OverflowError):
+            raise gr.Error("limit must be a number from 1 to 1000") from None
+        rows, _ = self.service.history(tokens if isinstance(tokens, dict) else {}, limit=limit)
+        return [{k: v for k, v in r.items() if k not in ("report", "config")} for r in rows]
