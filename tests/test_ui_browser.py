@@ -203,6 +203,16 @@ def test_whole_interview(browser, server, diagnose):
     assert answer_1.split(".")[0] in chat_text(page)
     expect(page.locator("#score-card .iv-score-num")).to_be_visible()
 
+    # A clarifying question is answered (not graded), and the Hint button gives a hint; the question stays open.
+    page.fill("#answer-box textarea", "Could you clarify: do you want the math or the intuition?")
+    page.click("#submit-btn")
+    expect(page.locator("#chat")).to_contain_text("Good question.")
+    expect(page.locator("#submit-btn")).to_be_enabled()
+    page.click("#hint-btn")
+    expect(page.locator("#chat")).to_contain_text("Here's a hint:")
+    expect(page.locator("#submit-btn")).to_be_enabled()
+    expect(page.locator("#iv-header")).to_contain_text("Question 2 of 2")
+
     # Repeat the question, then answer it with an injection attempt, sent with the Submit button.
     page.click("#repeat-btn")
     expect(page.locator("#chat")).to_contain_text("here it is again")

@@ -42,7 +42,7 @@ from ..settings import Settings, get_settings
 from ..store import Transcripts
 from . import render
 
-COMMANDS = {"skip": "/skip", "repeat": "/repeat", "end": "/quit"}
+COMMANDS = {"hint": "/hint", "skip": "/skip", "repeat": "/repeat", "end": "/quit"}
 #: How long an answer waits for the same session's previous request (another tab) to finish.
 LOCK_WAIT_S = 600.0
 #: Sent as the key to an endpoint the client named without a key (local servers accept any).

@@ -94,6 +94,7 @@ class InterviewTab:
                         with gr.Row(elem_id="iv-actions"):
                             self.submit_btn = gr.Button("Submit answer", variant="primary", elem_id="submit-btn",
                                                         scale=2)
+                            self.hint_btn = gr.Button("Hint", elem_id="hint-btn")
                             self.skip_btn = gr.Button("Skip", elem_id="skip-btn")
                             self.repeat_btn = gr.Button("Repeat", elem_id="repeat-btn")
                             self.end_btn = gr.Button("End", variant="stop", elem_id="end-btn")
@@ -108,7 +109,7 @@ class InterviewTab:
 
     @property
     def controls(self) -> list:
-        return [self.answer, self.submit_btn, self.skip_btn, self.repeat_btn, self.end_btn]
+        return [self.answer, self.submit_btn, self.hint_btn, self.skip_btn, self.repeat_btn, self.end_btn]
 
     @property
     def outputs(self) -> list:
@@ -137,7 +138,8 @@ class InterviewTab:
         for event in (self.submit_btn.click, self.answer.submit):
             event(self.on_submit, [page.bstate, self.answer, *keys, self.chatbot], out, **progress, **grading,
                   **PRIVATE)
-        for button, command in ((self.skip_btn, "skip"), (self.repeat_btn, "repeat"), (self.end_btn, "end")):
+        for button, command in ((self.hint_btn, "hint"), (self.skip_btn, "skip"), (self.repeat_btn, "repeat"),
+                                (self.end_btn, "end")):
             button.click(self.on_command(COMMANDS[command]), [page.bstate, *keys, self.chatbot], out, **progress,
                          **grading, **PRIVATE)
         self.new_btn.click(self.on_new, None, out, queue=False, **PRIVATE)

@@ -96,8 +96,8 @@ def interview(categories: tuple[str, ...], questions: int, level: str, max_follo
               resume_id: str | None, lexical: bool, show_scores: bool, settings: Settings) -> None:
     """Run a mock interview in the terminal.
 
-    Finish each answer with an empty line (or a line with a single "."). Commands: /skip, /repeat,
-    /quit (ends early with a report). The session id is printed first: if the process stops, continue
+    Finish each answer with an empty line (or a line with a single "."). Ask a clarifying question, ask for a
+    hint or say you don't know in plain words; commands: /hint, /skip, /repeat, /quit (ends early with a report). The session id is printed first: if the process stops, continue
     with `interviewer interview --resume ID`.
     """
     interactive = sys.stdin.isatty()

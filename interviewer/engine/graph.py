@@ -5,6 +5,8 @@
                  |                     +-- (empty, too     |          \\------> report -> END
                  |                     |    long, repeat) -+-> skip --decide--> (same three)
                  |                     +-- regrade <-------+-> report (/quit)
+                 |                     +-- clarify, hint, meta <-+ (conversation.py: not answers)
+                 +---------------------------- dont_know <-------+ (declined after a hint: decide)
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from . import nodes
+from . import conversation, nodes
 from .context import Context
 from .state import InterviewState
 
@@ -31,6 +33,10 @@ def build_graph() -> StateGraph:
     g.add_node("skip", nodes.skip)
     g.add_node("follow_up", nodes.follow_up)
     g.add_node("regrade", nodes.regrade)
+    g.add_node("clarify", conversation.clarify)
+    g.add_node("hint", conversation.hint)
+    g.add_node("meta", conversation.meta)
+    g.add_node("dont_know", conversation.dont_know)
     g.add_node("report", nodes.report)
 
     g.add_edge(START, "plan")
@@ -43,6 +49,9 @@ def build_graph() -> StateGraph:
     g.add_conditional_edges("skip", nodes.decide, DECIDE_MAP)
     g.add_edge("follow_up", "wait_answer")
     g.add_edge("regrade", "wait_answer")
+    for node in ("clarify", "hint", "meta"):
+        g.add_edge(node, "wait_answer")
+    g.add_conditional_edges("dont_know", conversation.after_dont_know)
     g.add_edge("report", END)
     return g
 

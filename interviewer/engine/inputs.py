@@ -8,7 +8,7 @@ from typing import Any
 
 from .state import Input
 
-COMMANDS = {"/skip": "skip", "/repeat": "repeat", "/quit": "quit"}
+COMMANDS = {"/skip": "skip", "/repeat": "repeat", "/quit": "quit", "/hint": "hint"}
 #: Sent by the engine itself (never typed): grade the answers whose grading failed earlier.
 RETRY = {"command": "retry"}
 #: An empty answer is asked for again this many times before it is scored as no answer.

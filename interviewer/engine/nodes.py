@@ -21,6 +21,8 @@ from ..store.transcripts import answer_id, turn_id
 from ..vocabulary import QuestionStatus
 from .context import Context
 from .inputs import classify
+from .turns import classify as classify_turn
+from .turns import model_decider
 from .phrasing import render, transition
 from .report import build_report, result_score, to_markdown
 from .selection import next_difficulty, pick_question, plan_slots, start_difficulty
@@ -79,6 +81,8 @@ def _grade_one(ctx: Context, question: Question, result: QuestionResult, number:
     record = next(a for a in result["answers"] if a["number"] == number)
     if number == 0:
         own = ctx.grader.grade(question, record["text"])
+        if result.get("hinted"):  # a point reached through a hint counts less, like one drawn out by a follow-up
+            own = ctx.grader.discount(own, result["hinted"], question)
         result["grade"] = _dump(own)
         result["status"] = GRADED
     else:
@@ -129,7 +133,7 @@ def followup_target(state: InterviewState) -> str | None:
         return None
     if state.get("followups", 0) >= config.max_followups:
         return None
-    probed = set(result.get("probed", []))
+    probed = set(result.get("probed", [])) | set(result.get("hinted", []))  # a hinted point is not asked again
     open_core = [
         c for c in result["grade"]["criteria"]
         if c.get("core") and c["verdict"] in OPEN_VERDICTS and c["criterion_id"] not in probed
@@ -234,6 +238,11 @@ def intake(state: InterviewState, runtime: Runtime[Context]) -> dict:
     out: dict = {"input": inp, "reply": None}
     messages: list[Message] = []
     if kind == "answer":
+        kind = _turn_kind(state, ctx, inp["text"])
+        inp["kind"] = kind
+    if kind in ("clarify", "dont_know", "hint", "meta"):
+        messages.append(_heard("turn", inp["text"], position))
+    elif kind == "answer":
         number = _answer_number(state)
         ctx.store.record_answer(state["session_id"], position, number, text=inp["text"],
                                 kind="follow_up" if number else "answer")
@@ -248,12 +257,24 @@ def intake(state: InterviewState, runtime: Runtime[Context]) -> dict:
     elif kind == "repeat":
         messages += [_heard("command", inp["text"], position),
                      _say("repeat", render("repeat", prompt=state["prompt"]), position)]
-    elif kind in ("skip", "quit"):
+    elif kind in ("skip", "quit", "hint") and inp["text"].startswith("/"):
         messages.append(_heard("command", inp["text"], position))
         if kind == "quit":
             out["ended_early"] = True
     out["messages"] = messages
     return out
+
+
+def _turn_kind(state: InterviewState, ctx: Context, text: str) -> str:
+    """What kind of turn a typed message is (see turns.py): rules first; the grading model's constrained choice
+    only for a short message the rules are unsure of, and never in a model-free interview."""
+    decide = None
+    if not _config(state).lexical:
+        model = getattr(ctx.grader, "model", None)
+        if model is not None:
+            decide = model_decider(model)(ctx.bank.get(state["question_id"]).question)
+    kind, _ = classify_turn(text, decide)
+    return kind
 
 
 def grade(state: InterviewState, runtime: Runtime[Context]) -> dict:
@@ -360,8 +381,11 @@ def after_plan(state: InterviewState) -> Literal["next_question", "report"]:
     return "next_question" if state.get("slots") else "report"
 
 
-def route_input(state: InterviewState) -> Literal["grade", "skip", "wait_answer", "regrade", "report"]:
+def route_input(state: InterviewState) -> Literal["grade", "skip", "wait_answer", "regrade", "report", "clarify",
+                                                  "dont_know", "hint", "meta"]:
     kind = state["input"]["kind"]
+    if kind in ("clarify", "dont_know", "hint", "meta"):
+        return kind
     if kind in ("answer", "no_answer"):
         return "grade"
     if kind == "skip":

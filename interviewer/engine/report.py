@@ -52,6 +52,8 @@ def question_entry(bank: Bank, result: QuestionResult) -> dict:
         "position": result["position"], "question_id": q.id, "category": q.category, "difficulty": q.difficulty,
         "question": q.question, "status": result["status"], "score": result_score(result),
         "followups": sum(1 for a in result.get("answers", []) if a["kind"] == "follow_up"),
+        "after_hint": bool(result.get("after_hint")),
+        "hinted": [q.rubric.criterion(cid).point for cid in result.get("hinted", []) if q.rubric],
         "flags": list(grade.get("flags", [])), "criteria": criteria,
         **_points(criteria),
         "feedback": (grade.get("feedback") or {}).get("study"),

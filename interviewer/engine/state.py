@@ -54,7 +54,8 @@ class InterviewConfig(BaseModel):
 
 
 Role = Literal["interviewer", "candidate"]
-MessageKind = Literal["greeting", "question", "follow_up", "repeat", "notice", "closing", "report", "answer", "command"]
+MessageKind = Literal["greeting", "question", "follow_up", "repeat", "notice", "closing", "report", "answer", "command",
+                      "turn", "clarification", "hint", "meta"]
 
 
 class Message(TypedDict, total=False):
@@ -83,6 +84,9 @@ class QuestionResult(TypedDict, total=False):
     grade: dict | None  # Grade.model_dump(mode="json"), follow-ups merged in
     answers: list[AnswerRecord]
     probed: list[str]  # criterion ids a follow-up already aimed at
+    hinted: list[str]  # criterion ids a hint led to (their credit counts less)
+    offered_hint: bool  # "I don't know" was met with a hint
+    after_hint: bool  # skipped after a hint
     stop: bool  # no more follow-ups for this question (skipped, or the grader failed)
     finished: bool  # recorded as settled in the transcript database
 
@@ -92,7 +96,8 @@ class PendingGrade(TypedDict):
     number: int  # which answer of the question (see AnswerRecord.number)
 
 
-InputKind = Literal["answer", "empty", "no_answer", "too_long", "skip", "repeat", "quit", "retry"]
+InputKind = Literal["answer", "empty", "no_answer", "too_long", "skip", "repeat", "quit", "retry",
+                    "clarify", "dont_know", "hint", "meta"]
 
 
 class Input(TypedDict, total=False):

@@ -194,6 +194,19 @@ class Grader:
             seconds=round(time.perf_counter() - start, 3),
         )
 
+    def discount(self, grade: Grade, criterion_ids: Sequence[str], question: Question | None = None) -> Grade:
+        """The grade with the named criteria's credit scaled by FOLLOWUP_CREDIT (points reached through a hint);
+        signals["hinted"] marks them."""
+        ids = set(criterion_ids)
+        changed = [g.model_copy(update={"score": round(FOLLOWUP_CREDIT * g.score, 4),
+                                        "verdict": verdict_for(FOLLOWUP_CREDIT * g.score) if g.verdict != Verdict.NO_EVIDENCE
+                                        else g.verdict, "signals": {**g.signals, "hinted": 1.0}})
+                   if g.criterion_id in ids else g for g in grade.criteria]
+        score, confidence = totals(changed)
+        feedback = template_feedback(question, rubric_for(question), changed) if question is not None else grade.feedback
+        return grade.model_copy(update={"criteria": changed, "score": round(score, 2), "confidence": round(confidence, 4),
+                                        "feedback": feedback})
+
     def merge(self, base: Grade, followup: Grade, question: Question | None = None) -> Grade:
         """Fold a follow-up's grade (on some criteria) into the question's grade. A criterion keeps the better of
         its first credit and FOLLOWUP_CREDIT x its follow-up credit; signals["followup"] shows the follow-up's part."""

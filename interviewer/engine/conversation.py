@@ -1,0 +1,126 @@
+"""The turns that are not answers: a clarifying question, "I don't know", a request for a hint, and talk about
+the interview itself. Each node answers from the bank or the session's state (no model call) and, except a
+second "I don't know", hands the turn back to the candidate: the next message is still graded as the answer.
+
+    wait_answer -> intake -+-> clarify ---> wait_answer
+                           +-> hint ------> wait_answer
+                           +-> meta ------> wait_answer
+                           +-> dont_know -+-> wait_answer        (first time: acknowledged, a hint offered)
+                                          \\-> next / follow_up / report   (declined after the hint: skipped)
+
+Nothing said here names a rubric point: clarifications come from the question's scope note (checked by
+`bank validate` to name no core key term), hints are the rubric's probes (checked to name no key term of
+their point).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.runtime import Runtime
+
+from ..vocabulary import QuestionStatus
+from .context import Context
+from .nodes import decide
+from .phrasing import render
+from .state import InterviewState, Message, QuestionResult
+
+OPEN = ("missed", "not_enough_evidence", "partial")
+
+
+def _say(kind: str, text: str, position: int) -> Message:
+    return {"role": "interviewer", "kind": kind, "text": text, "position": position}
+
+
+def _result(state: InterviewState) -> QuestionResult:
+    return dict(state["results"][state["question_id"]])  # type: ignore[return-value]
+
+
+def hint_target(state: InterviewState, ctx: Context) -> str | None:
+    """The core point a hint should lead to: the weakest open one once graded, else the heaviest; never one
+    already hinted or probed."""
+    question = ctx.bank.get(state["question_id"])
+    result = state["results"][state["question_id"]]
+    used = set(result.get("hinted", [])) | set(result.get("probed", []))
+    grade = result.get("grade")
+    if grade:
+        credit = {c["criterion_id"]: (c["score"], c["verdict"]) for c in grade["criteria"]}
+        open_core = [c for c in question.rubric.criteria
+                     if c.core and c.id not in used and credit.get(c.id, (0, "missed"))[1] in OPEN]
+        open_core.sort(key=lambda c: (credit.get(c.id, (0,))[0], -c.weight))
+    else:
+        open_core = sorted((c for c in question.rubric.criteria if c.core and c.id not in used), key=lambda c: -c.weight)
+    return open_core[0].id if open_core else None
+
+
+def _hint_text(state: InterviewState, ctx: Context, result: QuestionResult) -> str | None:
+    """The next hint for the current question (recording which point it leads to), or None when none is left."""
+    question = ctx.bank.get(state["question_id"])
+    if state.get("phase") == "follow_up" and state.get("target"):
+        probes = question.rubric.criterion(state["target"]).probes
+        if len(probes) > 1 and state["target"] not in result.get("hinted", []):
+            result["hinted"] = [*result.get("hinted", []), state["target"]]
+            return probes[1]
+        return None
+    target = hint_target(state, ctx)
+    if target is None:
+        return None
+    result["hinted"] = [*result.get("hinted", []), target]
+    return question.rubric.criterion(target).probes[0]
+
+
+def clarify(state: InterviewState, runtime: Runtime[Context]) -> dict:
+    """Answer a clarifying question within the question's scope, without giving points away."""
+    question = runtime.context.bank.get(state["question_id"])
+    text = render("clarify", phase=state.get("phase", "question"), scope=question.scope or "",
+                  prompt=state["prompt"])
+    return {"messages": [_say("clarification", text, state["position"])]}
+
+
+def hint(state: InterviewState, runtime: Runtime[Context]) -> dict:
+    """A probe toward the weakest open core point; a hinted point earns less credit, like a follow-up."""
+    result = _result(state)
+    text = _hint_text(state, runtime.context, result)
+    return {"results": {state["question_id"]: result},
+            "messages": [_say("hint", render("hint", hint=text), state["position"])]}
+
+
+def meta(state: InterviewState, runtime: Runtime[Context]) -> dict:
+    """Questions about the interview, answered from the session's state."""
+    total = len(state.get("slots", []))
+    answered = sum(1 for r in state.get("results", {}).values() if r.get("status") != QuestionStatus.ASKED)
+    text = render("meta", position=state["position"], total=total, left=max(0, total - state["position"]),
+                  answered=answered, phase=state.get("phase", "question"))
+    return {"messages": [_say("meta", text, state["position"])]}
+
+
+def dont_know(state: InterviewState, runtime: Runtime[Context]) -> dict:
+    """"I don't know": the first time on a question, acknowledged with one hint offered; after a hint (or
+    during a follow-up), the question moves on, scored with no evidence and reported as skipped after a hint."""
+    ctx = runtime.context
+    result = _result(state)
+    position = state["position"]
+    if state.get("phase") == "question" and not result.get("hinted"):
+        text = _hint_text(state, ctx, result)
+        if text is not None:
+            result["offered_hint"] = True
+            return {"results": {state["question_id"]: result}, "input": {**state["input"], "then": "wait"},
+                    "messages": [_say("hint", render("dont_know", hint=text), position)]}
+    number = state.get("followups", 0) if state.get("phase") == "follow_up" else 0
+    kind = "follow_up" if number else "answer"
+    result["answers"] = [*result.get("answers", []), {
+        "number": number, "kind": kind, "criterion": state.get("target") if number else None,
+        "prompt": state["prompt"] if number else "", "text": "", "status": QuestionStatus.SKIPPED.value, "score": 0.0}]
+    if number == 0:
+        result["status"] = QuestionStatus.SKIPPED.value
+        result["after_hint"] = bool(result.get("hinted"))
+    result["stop"] = True
+    ctx.store.record_answer(state["session_id"], position, number, text="", kind=kind, status=QuestionStatus.SKIPPED.value)
+    return {"results": {state["question_id"]: result}, "input": {**state["input"], "then": "move_on"},
+            "messages": [_say("notice", render("skipped", phase=state.get("phase", "question")), position)]}
+
+
+def after_dont_know(state: InterviewState) -> Literal["wait_answer", "follow_up", "next_question", "report"]:
+    if state["input"].get("then") == "wait":
+        return "wait_answer"
+    return {"follow_up": "follow_up", "next": "next_question", "report": "report"}[decide(state)]
