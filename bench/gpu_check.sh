@@ -57,3 +57,16 @@ for r in rows:
 PY
 sleep 1
 echo "llama.cpp says:"; grep -iE "offloaded [0-9]+/[0-9]+ layers|CUDA0 model buffer" "$LOG" || { echo "no layers were offloaded"; exit 1; }
+
+# The project's grader on the GPU and on the CPU: seconds per interview-length answer (bench/interview_speed.py).
+# Needs the project's pure-Python dependencies in the scratch venv (from PyPI, or wheels carried to the machine).
+if [ "${GRADE:-1}" = 1 ]; then
+  "$VENV/bin/pip" install -q --no-deps -e . \
+    && "$VENV/bin/pip" install -q pydantic pydantic-settings pyyaml jinja2 google-re2 snowballstemmer click rich \
+    || { echo "could not install the grader's dependencies; set GRADE=0 to skip"; exit 1; }
+  for layers in -1 0; do
+    echo "grader with n_gpu_layers=$layers:"
+    INTERVIEWER_N_GPU_LAYERS=$layers INTERVIEWER_HOME=$(mktemp -d) "$VENV/bin/python" bench/interview_speed.py \
+      --model "local:$MODEL" | tail -1
+  done
+fi

@@ -24,7 +24,7 @@ from stats import fit_linear, group_folds, pearson, qwk, rmse, spearman  # noqa:
 
 from interviewer.bank.models import Question  # noqa: E402
 from interviewer.grader.calibration import FEATURES_LEXICAL, FEATURES_WITH_MODEL, Calibration  # noqa: E402
-from interviewer.grader.grader import Grader  # noqa: E402
+from interviewer.grading import make_grader  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -53,10 +53,8 @@ def extract(rows: list[dict], model_name: str, cache: Path) -> list[dict]:
             done[rec["id"]] = rec
     todo = [r for r in rows if r["id"] not in done]
     if todo:
-        from interviewer.llm.registry import get_model
-
-        model = None if model_name == "none" else get_model(model_name)
-        grader = Grader(model)
+        grader = make_grader(None if model_name == "none" else model_name)
+        model = grader.model
         cache.parent.mkdir(parents=True, exist_ok=True)
         with cache.open("a") as out:
             for n, r in enumerate(todo, 1):

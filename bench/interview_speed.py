@@ -23,8 +23,7 @@ from answers import ANSWERS  # noqa: E402
 
 from interviewer.bank.models import strip_markdown  # noqa: E402
 from interviewer.bank.storage import load_bank  # noqa: E402
-from interviewer.grader.grader import Grader  # noqa: E402
-from interviewer.llm.registry import get_model  # noqa: E402
+from interviewer.grading import make_grader  # noqa: E402
 
 QUESTIONS = ["ml-fundamentals-02", "deep-learning-01", "transformers-llms-01", "transformers-llms-08",
              "rag-embeddings-02", "fine-tuning-01", "agents-tool-use-01", "vector-databases-01", "mlops-02"]
@@ -41,8 +40,8 @@ def main() -> None:
         prose = " ".join(line for line in strip_markdown(q.reference_answer).splitlines()
                          if line.strip() and not line.lstrip().startswith(("#", "from ", "import ")))
         cases.append((q, " ".join(prose.split()[:150])))
-    model = get_model(args.model)
-    grader = Grader(model)
+    grader = make_grader(args.model)
+    model = grader.model
     rows = []
     for q, answer in cases:
         s0 = (model.stats.calls, model.stats.prompt_tokens, model.stats.cached_tokens)

@@ -26,6 +26,7 @@ from stats import pearson, rmse, spearman  # noqa: E402
 
 from interviewer.bank.storage import load_bank  # noqa: E402
 from interviewer.grader.grader import Grader, rubric_for  # noqa: E402
+from interviewer.grading import make_grader  # noqa: E402
 from interviewer.grader.models import Grade, Verdict  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / "results" / "ordering-cache.jsonl"
@@ -61,13 +62,12 @@ def select(records: list[dict], split: str, limit: int | None) -> list[dict]:
     return sorted(recs, key=lambda r: (r["question_id"], KINDS.index(r["kind"])))
 
 
-def make_grader(args: argparse.Namespace) -> Grader:
+def grader_for(args: argparse.Namespace) -> Grader:
     if args.lexical:
-        return Grader(None)
-    from interviewer.llm.registry import get_model
+        return make_grader(None, mode=args.mode)
     from interviewer.settings import get_settings
 
-    return Grader(get_model(args.model or get_settings().model), mode=args.mode)
+    return make_grader(args.model or get_settings().model, mode=args.mode)
 
 
 def code_version() -> str:
@@ -235,7 +235,7 @@ def main() -> None:
     recs = select(load_answers(), args.split, args.limit)
     if not recs:
         sys.exit("no answers selected")
-    grader = make_grader(args)
+    grader = grader_for(args)
     grades = grade_all(recs, grader, use_cache=not args.no_cache)
     if args.dump:
         dump(args.dump, recs, grades)

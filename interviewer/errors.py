@@ -17,10 +17,6 @@ class ModelNotFound(ModelError):
     """A model name or file that does not exist."""
 
 
-class StructuredOutputError(ModelError):
-    """The model's output failed validation on every try."""
-
-
 class InputError(InterviewerError):
     """Bad user input: an empty or oversized answer, a malformed input file, an unknown id."""
 

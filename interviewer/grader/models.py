@@ -21,7 +21,6 @@ class Flag(str, Enum):
     GARBLED = "garbled"
     LOW_CONFIDENCE = "low_confidence"
     INJECTION = "injection_attempt"
-    TRUNCATED = "truncated"
 
 
 #: Flags that mean "no confident number": the grade is shown as abstained.
@@ -73,9 +72,3 @@ class Grade(BaseModel):
 
     def missed_core(self) -> list[str]:
         return [c.criterion_id for c in self.criteria if c.core and c.verdict in (Verdict.MISSED, Verdict.NO_EVIDENCE)]
-
-    def verdict_of(self, criterion_id: str) -> Verdict:
-        for c in self.criteria:
-            if c.criterion_id == criterion_id:
-                return c.verdict
-        raise KeyError(criterion_id)

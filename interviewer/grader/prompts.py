@@ -1,4 +1,9 @@
-"""Prompt templates, shipped as package data (interviewer.prompts) and rendered with StrictUndefined."""
+"""Prompt templates, shipped as package data (interviewer.prompts) and rendered with StrictUndefined.
+
+The one Jinja environment over that folder: the grader's grade_*.j2 and the interviewer's words
+(interviewer_*.j2, through interviewer.engine.phrasing) both render here. Block tags take their own line
+(trim_blocks, lstrip_blocks); the grader's templates put no newline after a block tag, so they render
+as they would without those options."""
 
 from __future__ import annotations
 
@@ -8,16 +13,35 @@ from importlib import resources
 
 import jinja2
 
-_ENV = jinja2.Environment(
-    loader=jinja2.FunctionLoader(lambda name: (resources.files("interviewer.prompts") / name).read_text("utf-8")),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=False,
-    autoescape=False,
-)
+PACKAGE = "interviewer.prompts"
+
+
+def _load(name: str) -> str:
+    return (resources.files(PACKAGE) / name).read_text(encoding="utf-8")
+
+
+def quote(text: str) -> str:
+    """A Markdown block quote of the text (the `quote` filter)."""
+    return "\n".join("> " + line if line.strip() else ">" for line in str(text).splitlines()) or ">"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["quote"] = quote
+    return env
 
 
 def render(name: str, **values: object) -> str:
-    return _ENV.get_template(name).render(**values).strip()
+    """Render the named template, stripped of leading and trailing whitespace."""
+    return environment().get_template(name).render(**values).strip()
 
 
 @cache
@@ -25,5 +49,5 @@ def version(*names: str) -> str:
     """A content hash of the named templates: recorded with every grade they produced."""
     h = hashlib.sha256()
     for name in names:
-        h.update((resources.files("interviewer.prompts") / name).read_bytes())
+        h.update((resources.files(PACKAGE) / name).read_bytes())
     return h.hexdigest()[:12]

@@ -7,16 +7,10 @@ import json
 import math
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
-
-from ..errors import StructuredOutputError
 
 Message = dict[str, str]
-T = TypeVar("T", bound=BaseModel)
 
 #: Put this marker in the last message to say "everything before me is shared between calls".
 #: A local backend evaluates the text before it once and reuses it, always split at the same place,
@@ -49,7 +43,8 @@ class Stats:
 
 
 class Model(ABC):
-    """A chat model. Backends implement `_chat`, `_stream`, `_choose` and `_json_text`."""
+    """A chat model. Backends implement `_chat` and `_choose`; `warm`, `_choose_each` (with `continues_reply`)
+    and `exclusive` are optional and have defaults."""
 
     #: The registry name this model was created from, e.g. "local:qwen2.5-coder-1.5b".
     name: str
@@ -77,9 +72,6 @@ class Model(ABC):
         text = self._chat(strip_cache_break(messages), max_tokens=max_tokens, temperature=temperature)
         self.stats.add("chat", seconds=time.perf_counter() - start)
         return text
-
-    def stream(self, messages: Sequence[Message], *, max_tokens: int = 256, temperature: float = 0.0) -> Iterator[str]:
-        yield from self._stream(strip_cache_break(messages), max_tokens=max_tokens, temperature=temperature)
 
     def choose(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
         """Probabilities of each option as the assistant's reply, summing to 1."""
@@ -118,24 +110,6 @@ class Model(ABC):
         without a prompt cache do nothing. Never changes what a later call returns."""
         return 0
 
-    def json(self, messages: Sequence[Message], schema: type[T], *, retries: int = 2, max_tokens: int = 512) -> T:
-        """A reply validated against a pydantic model; on failure the error is fed back and it asks again."""
-        convo = strip_cache_break(messages)
-        last_error = ""
-        for _ in range(retries + 1):
-            text = self._json_text(convo, schema.model_json_schema(), max_tokens=max_tokens)
-            try:
-                return schema.model_validate_json(text)
-            except ValidationError as e:
-                last_error = str(e)
-                convo = convo + [
-                    {"role": "assistant", "content": text},
-                    {"role": "user", "content": f"That JSON was invalid:\n{last_error}\nReply with corrected JSON only."},
-                ]
-        raise StructuredOutputError(
-            f"{self.name}: no valid {schema.__name__} after {retries + 1} tries; last error: {last_error[:300]}"
-        )
-
     def close(self) -> None:  # pragma: no cover - overridden where there is something to free
         pass
 
@@ -144,13 +118,7 @@ class Model(ABC):
     def _chat(self, messages: list[Message], *, max_tokens: int, temperature: float) -> str: ...
 
     @abstractmethod
-    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]: ...
-
-    @abstractmethod
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]: ...
-
-    @abstractmethod
-    def _json_text(self, messages: list[Message], json_schema: dict, *, max_tokens: int) -> str: ...
 
 
 def softmax(logits: dict[str, float]) -> dict[str, float]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from .base import Message, Model
 
@@ -13,21 +12,16 @@ Rule = Callable[[list[Message], list[str]], dict[str, float] | None]
 class ScriptedModel(Model):
     """Answers `choose` by a rule (default: always the first option, certain) and chat from a script."""
 
-    def __init__(self, name: str = "fake:scripted", choose_rule: Rule | None = None, replies: list[str] | None = None,
-                 json_replies: list[str] | None = None) -> None:
+    def __init__(self, name: str = "fake:scripted", choose_rule: Rule | None = None,
+                 replies: list[str] | None = None) -> None:
         super().__init__(name)
         self.choose_rule = choose_rule
         self.replies = list(replies or [])
-        self.json_replies = list(json_replies or [])
         self.calls: list[tuple[str, list[Message]]] = []
 
     def _chat(self, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
         self.calls.append(("chat", messages))
         return self.replies.pop(0) if self.replies else "OK"
-
-    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
-        for word in self._chat(messages, max_tokens=max_tokens, temperature=temperature).split(" "):
-            yield word + " "
 
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]:
         self.calls.append(("choose", messages))
@@ -36,7 +30,3 @@ class ScriptedModel(Model):
             if probs is not None:
                 return probs
         return {opt: (1.0 if i == 0 else 0.0) for i, opt in enumerate(options)}
-
-    def _json_text(self, messages: list[Message], json_schema: dict, *, max_tokens: int) -> str:
-        self.calls.append(("json", messages))
-        return self.json_replies.pop(0) if self.json_replies else json.dumps({})

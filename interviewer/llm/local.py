@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ModelError
-from .base import CACHE_BREAK, Message, Model, schema_prompt, softmax
+from .base import CACHE_BREAK, Message, Model, softmax
 
 #: Tokens per piece of an answer segment (see LocalModel._segments).
 CHUNK = 32
@@ -172,27 +170,6 @@ class LocalModel(Model):
         usage = out.get("usage", {})
         self.stats.prompt_tokens += usage.get("prompt_tokens", 0)
         self.stats.completion_tokens += usage.get("completion_tokens", 0)
-        return out["choices"][0]["message"]["content"] or ""
-
-    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
-        with self.lock:
-            self._kv_segments = []
-            for chunk in self.llm.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
-            ):
-                delta = chunk["choices"][0].get("delta", {}).get("content")
-                if delta:
-                    self.stats.completion_tokens += 1
-                    yield delta
-
-    def _json_text(self, messages: list[Message], json_schema: dict, *, max_tokens: int) -> str:
-        from llama_cpp import LlamaGrammar
-
-        grammar = LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
-        convo = [{"role": "system", "content": schema_prompt(json_schema)}, *messages]
-        with self.lock:
-            self._kv_segments = []
-            out = self.llm.create_chat_completion(messages=convo, max_tokens=max_tokens, temperature=0.0, grammar=grammar)
         return out["choices"][0]["message"]["content"] or ""
 
     # -- constrained choice -------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
@@ -76,12 +75,6 @@ class OpenAIModel(Model):
         self._count(out)
         return out.choices[0].message.content or ""
 
-    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
-        with self._errors():
-            for chunk in self._create(messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True):
-                if chunk.choices and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
-
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]:
         from .base import strip_cache_break
 
@@ -109,6 +102,8 @@ class OpenAIModel(Model):
         return {opt: (1.0 if opt == choice else 0.0) for opt in options}
 
     def _json_text(self, messages: list[Message], json_schema: dict, *, max_tokens: int) -> str:
+        """A reply constrained to `json_schema`, in the best structured-output mode the server accepts.
+        `_choose` falls back on it when the server returns no log-probabilities."""
         modes = ["json_schema", "json_object", "prompt"]
         for mode in modes[modes.index(self._json_mode):]:
             kwargs: dict = {"max_tokens": max_tokens, "temperature": 0.0}

@@ -230,7 +230,7 @@ class Transcripts:
             row[0]
             for row in self.db.execute(
                 f"select score from turns where category = ? and status in ({_marks(SCORED)}) and score is not null "
-                "order by finished_at desc", [category, *sorted(SCORED)],
+                "order by finished_at desc, rowid desc", [category, *sorted(SCORED)],
             ).fetchall()
         ]
         if not scores:
@@ -292,7 +292,7 @@ class Transcripts:
             where = f" where id in ({_marks(ids)})"
             params = ids
         limit = max(1, min(int(limit), MAX_LIST)) if limit else MAX_LIST
-        sql = f"select * from sessions{where} order by started_at desc limit {limit}"
+        sql = f"select * from sessions{where} order by started_at desc, rowid desc limit {limit}"
         return [_public(r) for r in self.db.query(sql, params)]
 
     def turns(self, session_id: str) -> list[dict]:
@@ -324,7 +324,7 @@ class Transcripts:
             "select t.session_id as session_id, s.started_at as started_at, t.category as category, "
             "round(avg(t.score), 2) as score, count(*) as questions from turns t join sessions s on s.id = t.session_id "
             f"where t.status in ({_marks(SCORED)}) and t.score is not null and t.session_id in ({_marks(sids)}) "
-            "group by t.session_id, t.category order by s.started_at", [*sorted(SCORED), *sids])]
+            "group by t.session_id, t.category order by s.started_at, s.rowid", [*sorted(SCORED), *sids])]
         return rows, points
 
     def export_session(self, session_id: str, *, report: dict | None = None, messages: list[dict] | None = None
