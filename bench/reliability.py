@@ -97,6 +97,11 @@ def interview_kills(kills: int, rng: random.Random) -> dict:
         proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 env=env, text=True)
         out = ""
+        # Wait until the interview is up (its first line names the session), so each kill hits a running one.
+        first = proc.stdout.readline()
+        if first.startswith("Session id: ") and sid is None:
+            sid = first.split()[2]
+        out = first
         try:
             for j in range(rng.randint(1, 4) if round_ < kills else 40):
                 text = f"round {round_} answer {j}: {ANSWER}"
@@ -106,13 +111,13 @@ def interview_kills(kills: int, rng: random.Random) -> dict:
                 acked.append(text)
             if round_ < kills:
                 proc.send_signal(signal.SIGKILL)
-                out = proc.communicate(timeout=30)[0]
+                out += proc.communicate(timeout=30)[0]
             else:
-                out = proc.communicate(timeout=120)[0]
+                out += proc.communicate(timeout=120)[0]
         except (BrokenPipeError, subprocess.TimeoutExpired) as e:
             errors.append(type(e).__name__)
             proc.kill()
-            out = proc.communicate()[0]
+            out += proc.communicate()[0]
         tracebacks += out.count("Traceback")
         if sid is None:
             for line in out.splitlines():

@@ -127,3 +127,11 @@ def test_ctrl_c_keeps_finished_rows_and_stops(tmp_path, monkeypatch):
     assert result.exit_code != 0 and "interrupted after 2 rows" in result.output
     assert calls["n"] == 3, "nothing more is graded after Ctrl+C"
     assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["r0", "r1"]
+
+
+def test_deeply_nested_json_is_a_bad_row(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("[" * 100_000 + "\n" + json.dumps({"id": "ok", "question_id": "ml-fundamentals-01",
+                                                       "answer": GOOD}) + "\n", encoding="utf-8")
+    result = run(src, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 0 and "nested too deeply" in result.output

@@ -211,6 +211,10 @@ def test_whole_interview(browser, server, diagnose):
     page.click("#hint-btn")
     expect(page.locator("#chat")).to_contain_text("Here's a hint:")
     expect(page.locator("#submit-btn")).to_be_enabled()
+    page.fill("#answer-box textarea", "how many questions are left?")
+    page.click("#submit-btn")
+    expect(page.locator("#chat")).to_contain_text("We're on question 2 of 2")
+    expect(page.locator("#submit-btn")).to_be_enabled()
     expect(page.locator("#iv-header")).to_contain_text("Question 2 of 2")
 
     # Repeat the question, then answer it with an injection attempt, sent with the Submit button.

@@ -72,6 +72,9 @@ def _read_records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
             except json.JSONDecodeError as e:
                 yield n, None, f"not valid JSON ({e.msg})"
                 continue
+            except RecursionError:
+                yield n, None, "not valid JSON (nested too deeply)"
+                continue
             if not isinstance(rec, dict):
                 yield n, None, "expected a JSON object"
                 continue
