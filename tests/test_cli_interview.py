@@ -164,3 +164,26 @@ def test_sigkill_after_the_second_graded_answer_then_resume(interviewer_home, mo
     assert [t["status"] for t in turns] == ["graded", "graded", "graded", "asked"]
     assert [t["answers"][0]["text"][:8] for t in turns[:3]] == [ANSWER[:8], "A second", "Feature "]
     assert store.session(sid)["report"]["answered"] == 3
+
+
+def test_the_terminal_reads_ahead_the_latest_lines(monkeypatch):
+    """Each line typed goes to the grader in the background; the answer itself is unchanged."""
+    import threading
+
+    from interviewer.cli import interview as cli_interview
+
+    seen: list[str] = []
+    done = threading.Event()
+
+    class Fake:
+        def warm(self, text: str) -> int:
+            seen.append(text)
+            if text.endswith("third line"):
+                done.set()
+            return 1
+
+    lines = iter(["first line", "second line", "third line", ""])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
+    text = cli_interview.read_answer(True, cli_interview.ReadAhead(Fake()))
+    assert text == "first line\nsecond line\nthird line"
+    assert done.wait(5) and seen[-1] == text

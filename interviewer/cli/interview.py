@@ -7,6 +7,7 @@ from a pipe too (each answer is a block of lines ended the same way; end of inpu
 from __future__ import annotations
 
 import sys
+import threading
 from typing import get_args
 
 import click
@@ -25,9 +26,41 @@ from .options import model_options
 END_MARKERS = ("", ".")
 
 
-def read_answer(interactive: bool) -> str | None:
+class ReadAhead:
+    """Hands the answer typed so far (line by line) to the grader in a background thread, so the model reads
+    it while the candidate writes the next line and grading after the last line is quick. Only the latest
+    text is kept; a failure here only loses the head start."""
+
+    def __init__(self, interview) -> None:
+        self.interview = interview
+        self.lock = threading.Lock()
+        self.latest: str | None = None
+        self.running = False
+
+    def feed(self, text: str) -> None:
+        with self.lock:
+            self.latest = text
+            if self.running:
+                return
+            self.running = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                text, self.latest = self.latest, None
+                if text is None:
+                    self.running = False
+                    return
+            try:
+                self.interview.warm(text)
+            except Exception:  # noqa: BLE001 - an optimisation only
+                pass
+
+
+def read_answer(interactive: bool, ahead: ReadAhead | None = None) -> str | None:
     """One answer: lines up to an empty line or '.'; a command or an empty first line is sent at once.
-    None at end of input."""
+    None at end of input. Each line typed is handed to `ahead`, if given."""
     lines: list[str] = []
     while True:
         try:
@@ -40,6 +73,13 @@ def read_answer(interactive: bool) -> str | None:
         if stripped in END_MARKERS:
             return "\n".join(lines)
         lines.append(line.rstrip("\n"))
+        if ahead is not None:
+            ahead.feed("\n".join(lines))
+
+
+def lexical_session(interview) -> bool:
+    """True for a model-free interview (nothing to read ahead)."""
+    return getattr(interview.context.grader, "model", None) is None
 
 
 class Terminal:
@@ -127,9 +167,10 @@ def interview(categories: tuple[str, ...], questions: int, level: str, max_follo
     with it:
         if interactive and not it.status().done:
             term.note('Finish each answer with an empty line or a single ".".')
+        ahead = ReadAhead(it) if interactive and not it.status().done and not lexical_session(it) else None
         try:
             while not it.status().done:
-                text = read_answer(interactive)
+                text = read_answer(interactive, ahead)
                 if text is None:
                     term.note(f"Input ended; the session is saved. Resume with: interviewer interview --resume "
                               f"{it.session_id}")
