@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     model: str = Field(DEFAULT_MODEL, description="Model name, e.g. local:qwen2.5-coder-1.5b or openai:gpt-4o-mini")
     base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server")
     api_key: SecretStr | None = Field(None, description="API key; falls back to OPENAI_API_KEY")
-    n_ctx: int = Field(4096, ge=256)
+    n_ctx: int = Field(8192, ge=256, description="Context tokens: the longest answer (20,000 characters) and a rubric fit")
     n_threads: int | None = Field(None, ge=1)
     n_gpu_layers: int = Field(0, ge=-1, description="-1 puts every layer on the GPU")
     request_timeout: float = Field(60.0, gt=0)

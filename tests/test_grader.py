@@ -147,3 +147,19 @@ def test_question_without_rubric_gets_a_drafted_one():
                                   "It removes unhealthy servers from rotation using health checks.")
     g = Grader(None).grade(q, "It spreads requests across servers and uses health checks to drop bad ones.")
     assert len(g.criteria) == 2 and g.score > 5
+
+
+@pytest.mark.slow
+def test_the_longest_accepted_answer_fits_the_models_context(small_model):
+    """An answer at the length limit (INTERVIEWER_MAX_ANSWER_CHARS) is graded, not left pending for ever."""
+    from interviewer.bank.storage import load_bank
+    from interviewer.grader.grader import Grader
+    from interviewer.settings import Settings
+
+    limit = Settings().max_answer_chars
+    bank = load_bank(include_user=False)
+    prose = " ".join(q.reference_answer for q in bank.questions.values())  # varied text, not flagged as garbled
+    answer = prose[:limit]
+    grade = Grader(small_model).grade(bank.get("ml-fundamentals-01"), answer)
+    assert grade.flags == [] or all(f.value != "garbled" for f in grade.flags)
+    assert all("p_yes" in c.signals for c in grade.criteria), "the model judged every point"

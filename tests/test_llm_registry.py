@@ -10,6 +10,14 @@ from interviewer.llm.fake import ScriptedModel
 from interviewer.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def own_instances(monkeypatch):
+    """Each test sees an empty cache (the suite's real models stay cached outside it)."""
+    from collections import OrderedDict
+
+    monkeypatch.setattr(registry, "_INSTANCES", OrderedDict())
+
+
 @pytest.fixture
 def heavy_fake():
     made = []

@@ -102,7 +102,7 @@ class LocalModel(Model):
         name: str,
         path: Path,
         *,
-        n_ctx: int = 4096,
+        n_ctx: int = 8192,
         n_threads: int | None = None,
         n_gpu_layers: int = 0,
         chat_format: str | None = None,
