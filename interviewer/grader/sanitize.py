@@ -79,6 +79,13 @@ INJECTION_PATTERNS = [
     r"\b(answer|reply|respond|say|output|return)\s+[\"'`]?(yes|met)[\"'`]?\s+(to|for)\s+(every|all|each|any)\b",
     r"\b(mark|treat|consider|count)\s+(every|all|each)\s+(criteri(on|a)|points?|items?)\s+(as\s+)?(met|satisfied|"
     r"covered|passed)",
+    # The answer's own verdict on itself: coverage or correctness claimed rather than shown.
+    r"\b(i('ve| have)|this answer has|we('ve| have)|i)\s+(now\s+)?(explained|covered|addressed|made|hit|answered|"
+    r"included|mentioned)\s+(each|every|all)( one)?( of)?( the)?\s+(\w+\s+){0,3}(points?|aspects?|criteria|"
+    r"things|parts|topics)\b",
+    r"\b(fully|completely|totally|100%)\s+(confident|sure|certain)\b.{0,40}\b(complete|correct|right|perfect)\b",
+    r"\bthis is the (complete|correct|right|best|full|perfect)( and (complete|correct|right|full))?\s+"
+    r"(answer|explanation|response)\b",
     # Claims that someone in authority already judged the answer.
     r"\b" + JUDGE + r"\b.{0,50}\b(judged|rated|graded|scored|considered|found|deemed|marked|agreed|called|"
     r"approved|certified|confirmed|verified)\b.{0,50}\b" + PRAISE,
