@@ -72,3 +72,16 @@ def test_no_reference_answer_of_the_bank_is_flagged():
 def test_honest_sentences_near_the_patterns_are_kept(honest):
     s = screen(honest)
     assert Flag.INJECTION not in s.flags and s.text == honest
+
+
+def test_honest_answers_of_the_answer_set_keep_every_sentence():
+    """The 510 human-graded answers are honest text. Known limitation: answers *about* prompt injection that quote
+    an attack phrase ("ignore previous instructions") lose that sentence (production-ai-systems-03)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from answers_data import load_answers
+
+    flagged = {r["id"] for r in load_answers() if Flag.INJECTION in screen(r["answer"]).flags}
+    assert flagged <= {"production-ai-systems-03/strong", "production-ai-systems-03/paraphrase"}, flagged

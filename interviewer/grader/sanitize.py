@@ -54,7 +54,7 @@ INJECTION_PATTERNS = [
     r"\b(ignore|disregard|forget)\s+(all\s+|everything\s+)?(the\s+)?(above|previous|prior|preceding)\b",
     r"\bnew\s+(instructions?|rules|rubric|directives?)\b",
     r"\b(grading|scoring|evaluation|assessment)\s+(instructions?|override|note|directive|update|policy)\b",
-    r"\b(you are|act as|note to( the)?|dear|attention|hey|hello)\s+(now\s+)?(an?\s+|the\s+)?"
+    r"(\b(you are|you're|note to( the)?|dear|attention|hey|hello)|^\W*act as)\s+(now\s+)?(an?\s+|the\s+)?"
     r"(grader|evaluator|examiner|assessor|reviewer|marker|grading (model|ai|llm|system)|ai|llm|model|assistant)\b",
     r"^\W{0,6}" + ROLE + r"\s+(notice|message|note|override|instructions?|update|alert|directive|command|"
     r"announcement)\b",
@@ -66,7 +66,8 @@ INJECTION_PATTERNS = [
     r"\b(grade|score|mark|rate|evaluate)\s+(this|my|the)\s+(answer|response|candidate)\b.{0,40}"
     r"\b(10|ten|full|maximum|perfect|100|highest|correct|met|excellent)\b",
     r"\b(10|ten)\s*(/|out of)\s*(10|ten)\b",
-    r"\b(full|maximum|perfect|top)\s+(marks|credit|score|points)\b",
+    r"\b(full|maximum|perfect|top)\s+(marks|credit|points)\b",
+    r"\b(full|maximum|perfect|top)\s+score\s*(for|to|of|on|please|[.!,;]|$)",
     r"\b(this|the|my)\s+(answer|response|candidate)\s+((above|below|here)\s+)?(meets|satisfies|covers|hits|fulfils|"
     r"fulfills|addresses|makes|explains|answers)\s+(all|every|each)\b",
     r"\b(key\s+)?points?\s+(covered|met|made|addressed|satisfied)\s*:",
