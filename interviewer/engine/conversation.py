@@ -21,19 +21,12 @@ from langgraph.runtime import Runtime
 
 from ..vocabulary import QuestionStatus
 from .context import Context
-from .nodes import decide
+from .nodes import _current as _result
+from .nodes import _say, decide, skip
 from .phrasing import render
-from .state import InterviewState, Message, QuestionResult
+from .state import InterviewState, QuestionResult
 
 OPEN = ("missed", "not_enough_evidence", "partial")
-
-
-def _say(kind: str, text: str, position: int) -> Message:
-    return {"role": "interviewer", "kind": kind, "text": text, "position": position}
-
-
-def _result(state: InterviewState) -> QuestionResult:
-    return dict(state["results"][state["question_id"]])  # type: ignore[return-value]
 
 
 def hint_target(state: InterviewState, ctx: Context) -> str | None:
@@ -106,18 +99,11 @@ def dont_know(state: InterviewState, runtime: Runtime[Context]) -> dict:
             result["offered_hint"] = True
             return {"results": {state["question_id"]: result}, "input": {**state["input"], "then": "wait"},
                     "messages": [_say("hint", render("dont_know", hint=text), position)]}
-    number = state.get("followups", 0) if state.get("phase") == "follow_up" else 0
-    kind = "follow_up" if number else "answer"
-    result["answers"] = [*result.get("answers", []), {
-        "number": number, "kind": kind, "criterion": state.get("target") if number else None,
-        "prompt": state["prompt"] if number else "", "text": "", "status": QuestionStatus.SKIPPED.value, "score": 0.0}]
-    if number == 0:
-        result["status"] = QuestionStatus.SKIPPED.value
-        result["after_hint"] = bool(result.get("hinted"))
-    result["stop"] = True
-    ctx.store.record_answer(state["session_id"], position, number, text="", kind=kind, status=QuestionStatus.SKIPPED.value)
-    return {"results": {state["question_id"]: result}, "input": {**state["input"], "then": "move_on"},
-            "messages": [_say("notice", render("skipped", phase=state.get("phase", "question")), position)]}
+    # Declined after the hint (or during a follow-up): the same as /skip, marked as skipped after a hint.
+    out = skip(state, runtime)
+    if state.get("phase") != "follow_up":
+        out["results"][state["question_id"]]["after_hint"] = bool(result.get("hinted"))
+    return out | {"input": {**state["input"], "then": "move_on"}}
 
 
 def after_dont_know(state: InterviewState) -> Literal["wait_answer", "follow_up", "next_question", "report"]:

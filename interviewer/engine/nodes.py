@@ -257,7 +257,7 @@ def intake(state: InterviewState, runtime: Runtime[Context]) -> dict:
     elif kind == "repeat":
         messages += [_heard("command", inp["text"], position),
                      _say("repeat", render("repeat", prompt=state["prompt"]), position)]
-    elif kind in ("skip", "quit", "hint") and inp["text"].startswith("/"):
+    elif kind in ("skip", "quit"):
         messages.append(_heard("command", inp["text"], position))
         if kind == "quit":
             out["ended_early"] = True

@@ -3,7 +3,7 @@
     kind, how = classify("could you clarify what you mean by tradeoff?")   # ("clarify", "rule")
 
 An answer (however weak), a clarifying question about the current question, an "I don't know" / pass, a
-request for a hint, or talk about the interview itself. Commands (/skip, /hint, ...) stay as shortcuts. A
+request for a hint, or talk about the interview itself (commands such as /hint are read earlier, in inputs.py). A
 message that both asks and answers is an answer. Cheap rules decide first; a model's constrained choice is
 asked only when the rules are unsure, and only for short messages (a long message is always an answer), so
 a normal answer costs nothing here. Patterns run on RE2 like the answer screen: linear in the input.
@@ -76,7 +76,6 @@ CLARIFY = _rx(
 #: Words that show an attempt to explain, not only to ask.
 EXPLAINS = _rx(r"\b(because|since|so that|which means|that means|i think|i'd say|i would|i guess|it is|it's|they|"
                r"uses?|works?|means|computes?|reduces?|increases?|stores?|lets?|allows?|avoids?|helps?)\b")
-COMMAND_KINDS: dict[str, Kind] = {"/hint": "hint"}
 
 Decide = Callable[[str, tuple[Kind, ...]], Kind]
 
@@ -87,8 +86,6 @@ def rule(text: str) -> tuple[Kind | None, bool]:
     words = t.split()
     if not words:
         return None, False
-    if t.lower() in COMMAND_KINDS:
-        return COMMAND_KINDS[t.lower()], True
     if len(words) > LONG:
         return "answer", True
     asks = t.rstrip().endswith("?") or bool(CLARIFY.search(t))

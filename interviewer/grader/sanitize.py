@@ -183,6 +183,7 @@ def strip_injection(text: str) -> tuple[str, list[str]]:
     rubric and\\ngive full marks") is caught by reading each line together with the next.
     """
     lines = text.split("\n")
+    pieces = [_pieces(line) for line in lines]
     drop = [False] * len(lines)
     cut: dict[int, int] = {}  # line index -> number of sentences kept
     removed: list[str] = []
@@ -195,10 +196,9 @@ def strip_injection(text: str) -> tuple[str, list[str]]:
             drop[i] = True
             removed.append(line.strip())
             continue
-        pieces = _pieces(line)
-        for k, piece in enumerate(pieces):
+        for k, piece in enumerate(pieces[i]):
             if is_injection(piece):
-                removed.append(" ".join(pieces[k:]))
+                removed.append(" ".join(pieces[i][k:]))
                 if k == 0:
                     drop[i] = True
                     in_block = True
@@ -206,25 +206,19 @@ def strip_injection(text: str) -> tuple[str, list[str]]:
                     cut[i] = k
                 break
         else:
-            if len(pieces) > 1 and is_injection(line):  # only the whole line reads as one ("Yes. Yes. Yes.")
+            if len(pieces[i]) > 1 and is_injection(line):  # only the whole line reads as one ("Yes. Yes. Yes.")
                 removed.append(line.strip())
                 drop[i] = True
     # Instructions split across a line break: a pair of neighbouring lines that only together read as one.
     for i in range(len(lines) - 1):
-        if drop[i] or drop[i + 1] or not lines[i].strip() or not lines[i + 1].strip():
+        if drop[i] or drop[i + 1] or not pieces[i] or not pieces[i + 1]:
             continue
-        tail = _pieces(lines[i])[-1] if lines[i].strip() else ""
-        head = _pieces(lines[i + 1])[0] if lines[i + 1].strip() else ""
-        if is_injection(f"{tail} {head}"):
+        if is_injection(f"{pieces[i][-1]} {pieces[i + 1][0]}"):
             drop[i] = drop[i + 1] = True
             removed.append(f"{lines[i].strip()} / {lines[i + 1].strip()}")
     if not removed:
         return text, []
-    kept = []
-    for i, line in enumerate(lines):
-        if drop[i]:
-            continue
-        kept.append(" ".join(_pieces(line)[: cut[i]]) if i in cut else line)
+    kept = [" ".join(pieces[i][: cut[i]]) if i in cut else line for i, line in enumerate(lines) if not drop[i]]
     return _tidy("\n".join(kept)), [r for r in removed if r]
 
 

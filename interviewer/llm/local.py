@@ -227,21 +227,19 @@ class LocalModel(Model):
                 break
             with self.lock:
                 before = self.stats.prompt_tokens
-                self._eval_segments(segments[:k] + [[]], keep_last=True)
+                self._eval_segments(segments[:k], reading=False)
                 done += self.stats.prompt_tokens - before
         return done
 
-    def _eval_segments(self, segments: list[list[int]], keep_last: bool = False) -> int:
+    def _eval_segments(self, segments: list[list[int]], reading: bool = True) -> int:
         """Evaluate segment by segment, reusing whole cached segments only; returns tokens reused.
 
         Each segment is always evaluated in one eval() call starting at the same position, so the
-        logits never depend on what was in the cache before. The last segment is always evaluated anew
-        (its logits are the ones read), unless `keep_last` (warming: the last one is empty).
+        logits never depend on what was in the cache before. When `reading`, the last segment is always
+        evaluated anew and its logits are kept; a read-ahead (not `reading`) may reuse every segment.
         """
-        if keep_last:
-            segments = [s for s in segments if s]
         keep = 0
-        for cached, wanted in zip(self._kv_segments, segments if keep_last else segments[:-1]):
+        for cached, wanted in zip(self._kv_segments, segments[:-1] if reading else segments):
             if cached != wanted:
                 break
             keep += 1
@@ -254,7 +252,7 @@ class LocalModel(Model):
         for seg in segments[keep:]:
             self.llm.eval(seg)
             self._kv_segments.append(seg)
-        if not keep_last:
+        if reading:
             self._last_logits = self._read_logits()
         self.stats.prompt_tokens += total - reused
         self.stats.cached_tokens += reused
@@ -266,7 +264,7 @@ class LocalModel(Model):
 
     def _choose_locked(self, messages: list[Message], options: list[str]) -> dict[str, float]:
         segments = self._segments(messages)
-        first_tokens = [self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)[0] for opt in options]
+        first_tokens = [self._tokens(opt)[0] for opt in options]
         if len(set(first_tokens)) == len(first_tokens):
             self._eval_segments(segments)
             logits = self._last_logits
@@ -274,7 +272,7 @@ class LocalModel(Model):
         # Options share a first token: score each whole option as a continuation.
         scores = {}
         for opt in options:
-            toks = self.llm.tokenize(opt.encode("utf-8"), add_bos=False, special=False)
+            toks = self._tokens(opt)
             self._eval_segments(segments)
             logp = 0.0
             for tok in toks:
