@@ -1,13 +1,22 @@
 """Fit the grader's calibration (signals -> credit) on the development part of the answer set.
 
-    python bench/ordering.py --split dev --dump bench/results/dev_signals.jsonl [--model NAME]
-    python bench/calibrate.py bench/results/dev_signals.jsonl [--write]
+    python bench/ordering.py --split dev --dump bench/results/dev_signals.jsonl [--model NAME | --lexical]
+    python bench/ordering.py --split heldout --dump bench/results/heldout_signals.jsonl [--model NAME | --lexical]
+    python bench/calibrate.py bench/results/dev_signals.jsonl --check bench/results/heldout_signals.jsonl [--write]
 
-The map is linear, so fitting it at the answer level fits it for every criterion at once: the human grade / 10
-against the weight-averaged signals of the answer's criteria (ordinary least squares with an intercept). Three
-coefficients and an intercept per mode, fitted on 56 questions never used for reporting: little room to fit the
-questions rather than the method. Prints the fit and, with --write, stores it in
-interviewer/grader/calibration.json with its provenance. Report it with `bench/ordering.py --split heldout`.
+The unit of fitting is the criterion, not the answer: every criterion of every development answer is one example,
+its target the human verdict as credit (met 1, partial 0.5, missed 0), weighted by the criterion's weight. That is
+~6x more examples than answers, it fits what the grader actually computes (credit per criterion; the score is
+their weighted mean in code), and it learns from "missed" verdicts that a content-free criterion earns nothing, so
+wrong answers get no floor. Least squares through the origin (no evidence, no credit: every signal is 0 for an
+answer that says nothing, so its credit must be 0) with non-negative coefficients (every signal is "more is
+better"; a feature whose coefficient would be negative is dropped and the rest refitted): one or two numbers fitted
+on development questions never used for reporting, so little room to fit the questions rather than the method.
+
+Which signals the map uses (calibration.FEATURES_*) was chosen on the development answers alone, out-of-fold by
+question (5 question-disjoint folds); the table of candidates is printed. With --check the held-back agreement is
+recomputed from the dumped signals (nothing is graded again); --write stores the map in
+interviewer/grader/calibration.json with its provenance.
 """
 
 from __future__ import annotations
@@ -21,82 +30,150 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from stats import pearson  # noqa: E402
+
+from interviewer.grader.calibration import FEATURES_LEXICAL, FEATURES_WITH_MODEL  # noqa: E402
+
 CALIBRATION = ROOT / "interviewer" / "grader" / "calibration.json"
+CREDIT = {"met": 1.0, "partial": 0.5, "missed": 0.0}
+ORDERINGS = [("strong > partial > wrong", ("strong", "partial", "wrong")), ("paraphrase > partial", ("paraphrase", "partial")),
+             ("keyword_list < partial", ("partial", "keyword_list")), ("wrong_facts < partial", ("partial", "wrong_facts"))]
 
 
-def features(rows: list[dict], names: tuple[str, ...]) -> np.ndarray:
-    out = []
-    for r in rows:
-        w = np.array([c["weight"] for c in r["criteria"]], dtype=float)
-        sig = np.array([[c["signals"].get(f, 0.0) for f in names] for c in r["criteria"]], dtype=float)
-        out.append((w[:, None] * sig).sum(0) / w.sum())
-    return np.array(out)
-
-
-def fit(rows: list[dict], names: tuple[str, ...]) -> tuple[dict, float]:
-    x = features(rows, names)
-    y = np.array([r["human"] / 10 for r in rows])
-    a = np.hstack([np.ones((len(x), 1)), x])
-    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
-    pred = np.clip(a @ coef, 0, 1)
-    r = float(np.corrcoef(pred, y)[0, 1])
-    return {"intercept": round(float(coef[0]), 4), "coef": {f: round(float(c), 4) for f, c in zip(names, coef[1:])}}, r
-
-
-def score(rows: list[dict], linear: dict, names: tuple[str, ...]) -> np.ndarray:
-    """Answer scores (0-10) from dumped signals under a linear map, clipped per criterion as the grader does."""
-    out = []
-    for r in rows:
-        w = np.array([c["weight"] for c in r["criteria"]], dtype=float)
-        credit = [min(1.0, max(0.0, linear["intercept"] + sum(linear["coef"].get(f, 0.0) * c["signals"].get(f, 0.0)
-                                                              for f in names))) for c in r["criteria"]]
-        out.append(10 * float((w * np.array(credit)).sum() / w.sum()))
-    return np.array(out)
-
-
-def check(path: Path, shipped: dict, fitted: dict) -> None:
+def read(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if r["criteria"]]
+    return [r for r in rows if r["criteria"]]
+
+
+def examples(rows: list[dict], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(signals, human credit, weight) of every criterion that has a human verdict."""
+    x, y, w = [], [], []
+    for r in rows:
+        for c in r["criteria"]:
+            if c.get("human_verdict") in CREDIT:
+                x.append([c["signals"].get(f, 0.0) for f in names])
+                y.append(CREDIT[c["human_verdict"]])
+                w.append(c["weight"])
+    return np.array(x, float), np.array(y, float), np.array(w, float)
+
+
+def fit(rows: list[dict], names: tuple[str, ...]) -> dict:
+    """Weighted least squares through the origin, coefficients >= 0 (active set: drop the most negative, refit)."""
+    x, y, w = examples(rows, names)
+    keep = list(range(len(names)))
+    coef = np.zeros(0)
+    while keep:
+        coef, *_ = np.linalg.lstsq(x[:, keep] * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None)
+        if coef.min() >= 0:
+            break
+        keep.pop(int(np.argmin(coef)))
+    out = {f: 0.0 for f in names}
+    out.update({names[k]: round(float(c), 4) for k, c in zip(keep, coef)})
+    return {"intercept": 0.0, "coef": out}
+
+
+CANDIDATES = {"with_model": [("gain",), ("gain", "coverage"), ("gain", "coverage", "overlap")],
+              "lexical": [("coverage",), ("coverage", "overlap")]}
+
+
+def out_of_fold(rows: list[dict], names: tuple[str, ...], folds: int = 5) -> np.ndarray:
+    """Scores of each answer from a map fitted on the other folds' questions."""
+    qs = sorted({r["question_id"] for r in rows})
+    out = np.zeros(len(rows))
+    for k in range(folds):
+        test = set(qs[k::folds])
+        linear = fit([r for r in rows if r["question_id"] not in test], names)
+        idx = [i for i, r in enumerate(rows) if r["question_id"] in test]
+        out[idx] = scores([rows[i] for i in idx], linear)
+    return out
+
+
+def credits(r: dict, linear: dict) -> np.ndarray:
+    return np.array([min(1.0, max(0.0, linear["intercept"] + sum(k * c["signals"].get(f, 0.0)
+                                                                    for f, k in linear["coef"].items())))
+                     for c in r["criteria"]])
+
+
+def scores(rows: list[dict], linear: dict) -> np.ndarray:
+    """Answer scores (0-10) from dumped signals, clipped per criterion as the grader does."""
+    out = []
+    for r in rows:
+        w = np.array([c["weight"] for c in r["criteria"]], float)
+        out.append(10 * float((w * credits(r, linear)).sum() / w.sum()))
+    return np.array(out)
+
+
+def orderings(rows: list[dict], score: np.ndarray) -> list[float]:
+    by: dict[str, dict[str, float]] = {}
+    for r, s in zip(rows, score):
+        by.setdefault(r["question_id"], {})[r["kind"]] = s
+    out = []
+    for _, chain in ORDERINGS:
+        qs = [q for q in by if all(k in by[q] for k in chain)]
+        out.append(sum(all(by[q][a] > by[q][b] for a, b in zip(chain, chain[1:])) for q in qs) / max(len(qs), 1))
+    return out
+
+
+def verdict_shares(rows: list[dict], linear: dict, kind: str) -> tuple[float, float, float]:
+    """Shares of core criteria the map calls met / partial / missed on one answer kind (grader thresholds)."""
+    from interviewer.grader.grader import MET, PARTIAL
+
+    cs = [v for r in rows if r["kind"] == kind
+          for v, c in zip(credits(r, linear), r["criteria"]) if c["core"]]
+    n = max(len(cs), 1)
+    return (sum(v >= MET for v in cs) / n, sum(PARTIAL <= v < MET for v in cs) / n, sum(v < PARTIAL for v in cs) / n)
+
+
+def report(label: str, rows: list[dict], linear: dict, s: np.ndarray | None = None) -> str:
     y = np.array([r["human"] for r in rows])
-    names = ("p_yes", "coverage", "overlap") if all("p_yes" in c["signals"] for r in rows for c in r["criteria"]) \
-        else ("coverage", "overlap")
-    mode = "with_model" if "p_yes" in names else "lexical"
-    print(f"\nOn {path.name} ({len(rows)} answers, {len({r['question_id'] for r in rows})} questions, split "
-          f"{rows[0]['split']}):\n\n| map | Pearson r | RMSE |\n|---|---|---|")
-    for label, cal in (("shipped (before)", shipped), ("fitted now", fitted)):
-        pred = score(rows, cal[mode], names)
-        print(f"| {label} | {np.corrcoef(pred, y)[0, 1]:.3f} | {np.sqrt(((pred - y) ** 2).mean()):.2f} |")
+    s = scores(rows, linear) if s is None else s
+    strong, wrong = verdict_shares(rows, linear, "strong"), verdict_shares(rows, linear, "wrong")
+    cells = [label, f"{pearson(s, y):.3f}", f"{np.sqrt(((s - y) ** 2).mean()):.2f}",
+             *(f"{v:.0%}" for v in orderings(rows, s)), f"{strong[0]:.0%}", f"{wrong[2]:.0%}"]
+    return "| " + " | ".join(cells) + " |"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dump", type=Path)
+    ap.add_argument("--check", type=Path, default=None, help="a held-back dump to report the maps on")
     ap.add_argument("--write", action="store_true")
-    ap.add_argument("--check", type=Path, default=None,
-                    help="a held-out dump: print r of the shipped and the newly fitted map on it (scores recomputed "
-                         "from the dumped signals, so nothing is graded again)")
     args = ap.parse_args()
-    rows = [json.loads(line) for line in args.dump.read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if r["split"] == "dev" and r["criteria"]]
+    rows = [r for r in read(args.dump) if r["split"] == "dev"]
     if not rows:
         sys.exit("no development rows with criteria in the dump")
-    data = json.loads(CALIBRATION.read_text())
     has_model = all("p_yes" in c["signals"] for r in rows for c in r["criteria"])
-    print(f"`python bench/calibrate.py {args.dump}`: {len(rows)} answers, "
-          f"{len({r['question_id'] for r in rows})} questions (dev split)\n")
-    print("| mode | intercept | coefficients | r on dev (in-sample) |\n|---|---|---|---|")
-    modes = [("lexical", ("coverage", "overlap"))] + ([("with_model", ("p_yes", "coverage", "overlap"))] if has_model else [])
-    for mode, names in modes:
-        linear, r = fit(rows, names)
-        data[mode] = linear
-        print(f"| {mode} | {linear['intercept']} | {linear['coef']} | {r:.3f} |")
-    model = rows[0].get("model_id", "")
-    data["source"] = (f"fitted by bench/calibrate.py on {date.today()} from {len(rows)} development answers of "
-                      f"bench/answers (question-disjoint from the held-out third){' with ' + model if model else ''}; "
-                      "ordinary least squares of human grade / 10 on weight-averaged signals")
+    mode, names = ("with_model", FEATURES_WITH_MODEL) if has_model else ("lexical", FEATURES_LEXICAL)
+    data = json.loads(CALIBRATION.read_text())
+    before = data[mode]
+    linear = fit(rows, names)
+    n_crit = len(examples(rows, names)[1])
+    model = rows[0].get("model_id", "lexical")
+    print(f"`python bench/calibrate.py {' '.join(sys.argv[1:])}`\n")
+    print(f"{mode} map fitted on {n_crit} criteria of {len(rows)} development answers "
+          f"({len({r['question_id'] for r in rows})} questions), {model}: intercept {linear['intercept']}, "
+          f"coefficients {linear['coef']}\n")
+    head = ("| map | Pearson r | RMSE | " + " | ".join(label for label, _ in ORDERINGS)
+            + " | strong: core met | wrong: core missed |")
+    print(head + "\n|" + "---|" * (head.count("|") - 1))
+    print(report("before, on dev", rows, before))
+    for cand in CANDIDATES[mode]:
+        mark = " (shipped)" if cand == names else ""
+        print(report(f"{' + '.join(cand)}, dev out-of-fold{mark}", rows, fit(rows, cand), out_of_fold(rows, cand)))
+    print(report("fitted, on dev (in-sample)", rows, linear))
     if args.check:
-        check(args.check, json.loads(CALIBRATION.read_text()), data)
+        held = [r for r in read(args.check) if r["split"] == "heldout"]
+        print(report(f"before, held-back ({len(held)} answers)", held, before))
+        print(report(f"fitted, held-back ({len(held)} answers)", held, linear))
     if args.write:
+        data[mode] = {**linear, "source": (
+            f"fitted by bench/calibrate.py on {date.today()}: weighted least squares through the origin (coefficients "
+            f">= 0) of the human verdict credit (met 1, partial 0.5, missed 0) of {n_crit} criteria of {len(rows)} "
+            f"development answers ({len({r['question_id'] for r in rows})} questions) in bench/answers, "
+            f"question-disjoint from the held-back third, on the signals {', '.join(names)} from {model}")}
+        data["source"] = "each map says how it was made; bench/README.md reports them on held-back questions"
         CALIBRATION.write_text(json.dumps(data, indent=2) + "\n")
         print(f"\nwritten to {CALIBRATION.relative_to(ROOT)}")
 

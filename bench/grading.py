@@ -65,7 +65,7 @@ def extract(rows: list[dict], model_name: str, cache: Path) -> list[dict]:
                 seconds = time.perf_counter() - start
                 total = sum(c.weight for c in g.criteria)
                 feats = {f: sum(c.weight * c.signals.get(f, 0.0) for c in g.criteria) / total
-                         for f in ("p_yes", "coverage", "overlap") if any(f in c.signals for c in g.criteria)}
+                         for f in ("p_yes", "gain", "coverage", "overlap") if any(f in c.signals for c in g.criteria)}
                 rec = {"id": r["id"], "question_id": r["question_id"], "human": r["score"], "features": feats,
                        "flags": [f.value for f in g.flags], "criteria": len(g.criteria), "seconds": seconds,
                        "shipped_score": g.score}
@@ -114,18 +114,21 @@ def main() -> None:
     args = ap.parse_args()
 
     rows = sample(load_rows(args.data), args.limit, args.seed)
-    tag = f"{args.data.stem}-{args.model.replace(':', '_').replace('/', '_')}"
+    from interviewer.grader import prompts
+
+    version = prompts.version("grade_system.j2", "grade_point.j2")  # a new prompt starts a new cache
+    tag = f"{args.data.stem}-{args.model.replace(':', '_').replace('/', '_')}-{version}"
     recs = extract(rows, args.model, RESULTS / f"{tag}.jsonl")
     human = np.array([r["human"] for r in recs])
     secs = [r["seconds"] for r in recs]
-    has_model = "p_yes" in recs[0]["features"]
+    has_model = "gain" in recs[0]["features"]
 
     table = []
     shipped = np.array([r["shipped_score"] for r in recs]) / 10 * args.scale
     table.append(("shipped calibration (not fitted here)", metrics(shipped, human, args.scale)))
     variants = [("lexical signals, out-of-fold", FEATURES_LEXICAL)]
     if has_model:
-        variants = [("model p_yes only, out-of-fold", ("p_yes",)), *variants,
+        variants = [("model gain only, out-of-fold", ("gain",)), *variants,
                     ("model + lexical, out-of-fold", FEATURES_WITH_MODEL)]
     for label, feats in variants:
         pred, _ = out_of_fold(recs, feats, args.scale, args.folds)

@@ -4,9 +4,12 @@ code path the browser UI uses (ui.service.Service: ownership check, session lock
     python bench/interview_latency.py [--model local:qwen2.5-coder-1.5b] [--questions 6] [--typing 60]
 
 Each ~150-word answer (a reference answer cut to 150 words) is "typed": the drafts the UI sends while the
-candidate types (every --draft-words words) reach Service.warm, spread over --typing seconds of a typist's time,
-then the answer is submitted and the wait is timed. With --no-drafts nothing is read ahead (a client that sends
-no drafts, or the terminal). Prints per-answer waits, median and p90.
+candidate types (every --draft-words words, the last one the whole answer) reach Service.warm, spread over
+--typing seconds of a typist's time; --review seconds after the last word the answer is submitted and the wait
+is timed. As in the browser, drafts go to the server from a background sender, one at a time, the latest
+winning, and the typist never waits for them: a submit can arrive while the server is still working on a
+draft. With --no-drafts nothing is read ahead (a client that sends no drafts). Prints per-answer waits,
+median and p90.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,12 +37,50 @@ def answer_for(question) -> str:
     return " ".join(prose.split()[:150])
 
 
+class DraftSender:
+    """The browser's draft channel: one request at a time, the latest draft replacing any not yet sent."""
+
+    def __init__(self, service, sid: str, token: str) -> None:
+        self.service, self.sid, self.token = service, sid, token
+        self.latest: str | None = None
+        self.tokens = 0
+        self.closed = False
+        self.cond = threading.Condition()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def send(self, draft: str) -> None:
+        with self.cond:
+            self.latest = draft
+            self.cond.notify()
+
+    def run(self) -> None:
+        while True:
+            with self.cond:
+                while self.latest is None and not self.closed:
+                    self.cond.wait()
+                if self.latest is None:
+                    return
+                draft, self.latest = self.latest, None
+            self.tokens += self.service.warm(self.sid, self.token, draft)
+
+    def stop(self) -> int:
+        """Stop sending (a draft being worked on goes on in the background, as on a server). Returns the
+        tokens read ahead so far."""
+        with self.cond:
+            self.closed = True
+            self.latest = None
+            self.cond.notify()
+        return self.tokens
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default="local:qwen2.5-coder-1.5b")
     ap.add_argument("--questions", type=int, default=6)
     ap.add_argument("--typing", type=float, default=60.0, help="seconds a candidate spends typing one answer")
     ap.add_argument("--draft-words", type=int, default=15)
+    ap.add_argument("--review", type=float, default=2.0, help="seconds from the last word typed to the submit")
     ap.add_argument("--no-drafts", action="store_true")
     args = ap.parse_args()
     os.environ.setdefault("INTERVIEWER_HOME", tempfile.mkdtemp(prefix="latency-"))
@@ -55,21 +97,24 @@ def main() -> None:
     while not view.done:
         q = service.bank.get(view.status.question_id)
         words = answer_for(q).split()
-        warm_tokens = 0
+        sender = DraftSender(service, sid, token)
         if not args.no_drafts:
-            steps = range(args.draft_words, len(words) + 1, args.draft_words)
+            steps = sorted(set(range(args.draft_words, len(words), args.draft_words)) | {len(words)})
             pause = args.typing / max(1, len(steps))
             for n in steps:
-                t0 = time.perf_counter()
-                warm_tokens += service.warm(sid, token, " ".join(words[:n]))
-                time.sleep(max(0.0, pause - (time.perf_counter() - t0)))  # the typist's time, not the wait
+                time.sleep(pause)  # the typist's time
+                sender.send(" ".join(words[:n]))
+        time.sleep(args.review)
+        warm_tokens = sender.stop()
         start = time.perf_counter()
         view, reply = service.answer(sid, token, " ".join(words))
         wait = time.perf_counter() - start
         rows.append((q.id, len(words), len(q.rubric.criteria), warm_tokens, wait, reply.score))
-    mode = "no drafts" if args.no_drafts else f"drafts every {args.draft_words} words over {args.typing:.0f} s"
+    mode = ("no drafts" if args.no_drafts else f"drafts every {args.draft_words} words over {args.typing:.0f} s")
+    mode += f", submitted {args.review:g} s after the last word"
     print(f"python bench/interview_latency.py --model {args.model} --questions {args.questions}"
-          f"{' --no-drafts' if args.no_drafts else f' --typing {args.typing:g} --draft-words {args.draft_words}'}\n")
+          f"{' --no-drafts' if args.no_drafts else f' --typing {args.typing:g} --draft-words {args.draft_words}'}"
+          f" --review {args.review:g}\n")
     print(f"{args.model}, {mode}\n")
     print("| question | words | criteria | tokens read ahead | submit to reply s | score |")
     print("|---|---|---|---|---|---|")

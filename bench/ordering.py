@@ -1,6 +1,6 @@
 """Grader vs human interviewers on the interview answer set (bench/answers/, see its README.md).
 
-    python bench/ordering.py [--split heldout|dev|all] [--lexical | --model NAME] [--limit N] [--no-cache] [--dump FILE]
+    python bench/ordering.py [--split heldout|dev|all] [--lexical | --model NAME] [--limit N] [--every K] [--no-cache] [--dump FILE]
 
 Grades every answer of the chosen split with the project's grader and prints Markdown tables: agreement of the
 score with the human grade, mean scores per answer kind, how often the expected orderings between kinds hold
@@ -47,27 +47,25 @@ def parse_args() -> argparse.Namespace:
     who.add_argument("--lexical", action="store_true", help="no model: lexical signals only")
     who.add_argument("--model", default=None, help="model name (default: the configured model)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions of the split (all kinds)")
+    ap.add_argument("--every", type=int, default=1, help="only every k-th question of the split (sorted by id)")
     ap.add_argument("--no-cache", action="store_true", help="neither read nor write the grade cache")
-    ap.add_argument("--mode", choices=["auto", "per-criterion"], default="auto",
-                    help="auto: one pass over all criteria where the model can; per-criterion: one prompt each")
     ap.add_argument("--dump", type=Path, default=None, help="write per-answer rows with signals (JSONL) here")
     return ap.parse_args()
 
 
-def select(records: list[dict], split: str, limit: int | None) -> list[dict]:
+def select(records: list[dict], split: str, limit: int | None, every: int = 1) -> list[dict]:
     recs = [r for r in records if split == "all" or r["split"] == split]
-    if limit:
-        keep = sorted({r["question_id"] for r in recs})[:limit]
-        recs = [r for r in recs if r["question_id"] in keep]
+    keep = sorted({r["question_id"] for r in recs})[::every][:limit]
+    recs = [r for r in recs if r["question_id"] in keep]
     return sorted(recs, key=lambda r: (r["question_id"], KINDS.index(r["kind"])))
 
 
 def grader_for(args: argparse.Namespace) -> Grader:
     if args.lexical:
-        return make_grader(None, mode=args.mode)
+        return make_grader(None)
     from interviewer.settings import get_settings
 
-    return make_grader(args.model or get_settings().model, mode=args.mode)
+    return make_grader(args.model or get_settings().model)
 
 
 def code_version() -> str:
@@ -232,7 +230,7 @@ def dump(path: Path, recs: list[dict], grades: list[Grade]) -> None:
 
 def main() -> None:
     args = parse_args()
-    recs = select(load_answers(), args.split, args.limit)
+    recs = select(load_answers(), args.split, args.limit, args.every)
     if not recs:
         sys.exit("no answers selected")
     grader = grader_for(args)

@@ -14,14 +14,13 @@ if TYPE_CHECKING:
     from .grader.grader import Grader
 
 
-def make_grader(model_name: str | None, settings: Settings | None = None, *, mode: str = "auto") -> "Grader":
-    """A Grader on `model_name` (e.g. local:qwen2.5-coder-1.5b, openai:gpt-4o-mini), or model-free for None.
-    `mode` is the Grader's: "auto" (one pass over all criteria where the backend can) or "per-criterion"."""
+def make_grader(model_name: str | None, settings: Settings | None = None) -> "Grader":
+    """A Grader on `model_name` (e.g. local:qwen2.5-coder-1.5b, openai:gpt-4o-mini), or model-free for None."""
     # Imported here: the grader and the model backends are slow to import, and a read-only look at a
     # session never needs them.
     from .grader.grader import Grader
     from .llm.registry import get_model
 
     if model_name is None:
-        return Grader(None, mode=mode)
-    return Grader(get_model(model_name, settings or get_settings()), mode=mode)
+        return Grader(None)
+    return Grader(get_model(model_name, settings or get_settings()))

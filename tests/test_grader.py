@@ -10,6 +10,7 @@ from interviewer.bank.storage import load_bank
 from interviewer.grader.grader import Grader, verdict_for
 from interviewer.grader.models import Flag, Verdict
 from interviewer.grader.text import normalize
+from interviewer.llm.base import CACHE_BREAK
 from interviewer.llm.fake import ScriptedModel
 
 
@@ -30,6 +31,17 @@ def keyword_model(p_when_terms: float = 0.9, p_else: float = 0.1) -> ScriptedMod
     return ScriptedModel(choose_rule=rule)
 
 
+def leaning_model(p_answer: float = 0.9, p_anchor: float = 0.3) -> ScriptedModel:
+    """A fake that leans Yes on every point of any real answer, less on the content-free anchor."""
+
+    def rule(messages, options):
+        anchor = "<answer>\nI don't know.\n</answer>" in messages[-1]["content"].replace(CACHE_BREAK, "")
+        p = p_anchor if anchor else p_answer
+        return {"Yes": p, "No": 1 - p}
+
+    return ScriptedModel(choose_rule=rule)
+
+
 def test_score_is_computed_from_credit_and_weights(bank):
     q = bank.get("ml-fundamentals-01")
     g = Grader(keyword_model()).grade(q, ANSWERS[q.id]["strong"])
@@ -40,15 +52,31 @@ def test_score_is_computed_from_credit_and_weights(bank):
     assert g.rubric_version == q.rubric.version()
 
 
-def test_one_model_call_per_criterion_with_the_answer_delimited(bank):
+def test_one_model_call_per_criterion_and_one_anchor_with_the_answer_delimited(bank):
     q = bank.get("ml-fundamentals-01")
     model = keyword_model()
-    Grader(model).grade(q, "Overfitting is variance.")
-    chooses = [m for kind, m in model.calls if kind == "choose"]
-    assert len(chooses) == len(q.rubric.criteria)
-    for messages in chooses:
-        assert "<answer>\nOverfitting is variance.\n</answer>" in messages[-1]["content"]
-        assert "untrusted data" in messages[0]["content"]
+    g = Grader(model).grade(q, "Overfitting is variance.")
+    chooses = [m[-1]["content"].replace(CACHE_BREAK, "") for kind, m in model.calls if kind == "choose"]
+    assert len(chooses) == 2 * len(q.rubric.criteria)
+    on_answer = [c for c in chooses if "<answer>\nOverfitting is variance.\n</answer>" in c]
+    on_anchor = [c for c in chooses if "<answer>\nI don't know.\n</answer>" in c]
+    assert len(on_answer) == len(on_anchor) == len(q.rubric.criteria)
+    for c in q.rubric.criteria:  # each prompt asks about one point, after the answer
+        assert sum(c.point in text and text.index(c.point) > text.index("</answer>") for text in on_answer) == 1
+    assert all("untrusted data" in m[0]["content"] for kind, m in model.calls if kind == "choose")
+    assert all(c.signals["p_null"] == pytest.approx(0.1) for c in g.criteria)
+
+
+def test_gain_is_log_odds_over_the_anchor_and_zero_for_a_list(bank):
+    from interviewer.grader.signals import model_gain
+
+    assert model_gain(0.5, 0.5, 1.0) == 0.0
+    assert model_gain(0.9, 0.5, 1.0) == pytest.approx(2.197, abs=1e-3)
+    assert model_gain(0.9, 0.5, 0.0) == 0.0  # a bare list of terms makes no point
+    assert model_gain(0.2, 0.5, 1.0) < 0
+    q = bank.get("ml-fundamentals-01")
+    listed = Grader(keyword_model()).grade(q, "overfitting, variance, bias, regularization, dropout, early stopping")
+    assert all(c.signals["gain"] == 0.0 for c in listed.criteria)
 
 
 def test_model_signal_moves_the_score(bank):
@@ -71,7 +99,7 @@ def test_lexical_grades_are_ordered(bank, qid):
 def test_evidence_is_always_quoted_from_the_answer(bank, qid):
     q = bank.get(qid)
     for kind, answer in ANSWERS[qid].items():
-        for g in (Grader(None).grade(q, answer), Grader(keyword_model()).grade(q, answer)):
+        for g in (Grader(None).grade(q, answer), Grader(leaning_model()).grade(q, answer)):
             for c in g.criteria:
                 if c.evidence is not None:
                     assert normalize(c.evidence) in normalize(answer), (kind, c.criterion_id)

@@ -113,6 +113,12 @@ def test_unknown_names():
         get_model("hf:gpt2")
 
 
+def _evict(model) -> None:
+    """Empty the model's prompt cache and its memo of results."""
+    model.chat([{"role": "user", "content": "Unrelated text to empty the cache."}], max_tokens=2)
+    model.clear_memo()
+
+
 @pytest.mark.slow
 def test_reading_ahead_a_draft_changes_no_grade(small_model):
     """Grading after the UI handed over drafts gives exactly the grade of a fresh evaluation, and reads fewer
@@ -125,13 +131,13 @@ def test_reading_ahead_a_draft_changes_no_grade(small_model):
     q = load_bank(include_user=False).get("ml-fundamentals-01")
     answer = ANSWERS["ml-fundamentals-01"]["strong"]
     grader = Grader(small_model)
-    small_model.chat([{"role": "user", "content": "Unrelated text to empty the cache."}], max_tokens=2)
+    _evict(small_model)
     fresh = grader.grade(q, answer)
-    small_model.chat([{"role": "user", "content": "Unrelated text to empty the cache."}], max_tokens=2)
+    _evict(small_model)
     cold = small_model.stats.prompt_tokens
     grader.grade(q, answer)
     cold = small_model.stats.prompt_tokens - cold
-    small_model.chat([{"role": "user", "content": "Unrelated text to empty the cache."}], max_tokens=2)
+    _evict(small_model)
     for cut in (0.3, 0.6, 0.9):
         assert grader.warm(q, answer[: int(len(answer) * cut)]) > 0
     before = small_model.stats.prompt_tokens
@@ -139,3 +145,26 @@ def test_reading_ahead_a_draft_changes_no_grade(small_model):
     assert small_model.stats.prompt_tokens - before < cold / 2
     assert [c.signals for c in warmed.criteria] == [c.signals for c in fresh.criteria]
     assert warmed.score == fresh.score
+
+
+@pytest.mark.slow
+def test_a_draft_equal_to_the_answer_is_graded_ahead(small_model):
+    """A draft that is the final answer is judged while the candidate pauses: the grade then reads no new
+    token, and is the grade a fresh evaluation gives."""
+    from answers import ANSWERS
+
+    from interviewer.bank.storage import load_bank
+    from interviewer.grader.grader import Grader
+
+    q = load_bank(include_user=False).get("ml-fundamentals-01")
+    answer = ANSWERS["ml-fundamentals-01"]["partial"]
+    grader = Grader(small_model)
+    _evict(small_model)
+    fresh = grader.grade(q, answer)
+    _evict(small_model)
+    grader.warm(q, answer)
+    before, hits = small_model.stats.prompt_tokens, small_model.stats.memo_hits
+    ahead = grader.grade(q, answer)
+    assert small_model.stats.prompt_tokens == before
+    assert small_model.stats.memo_hits - hits == len(q.rubric.criteria)  # every point (anchors: the grader's own)
+    assert [c.signals for c in ahead.criteria] == [c.signals for c in fresh.criteria]

@@ -40,7 +40,7 @@ def test_wheel_contains_data_and_loads_it(tmp_path):
     wheel = next(dist.glob("interviewer-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert sum(n.startswith("interviewer/rubrics/bank/") and n.endswith(".yaml") for n in names) == 85
-    assert "interviewer/prompts/grade_criterion.j2" in names
+    assert "interviewer/prompts/grade_point.j2" in names
     assert "interviewer/grader/calibration.json" in names
     assert {"interviewer/ui/assets/style.css", "interviewer/ui/assets/page.js"} <= set(names)
     target = tmp_path / "site"

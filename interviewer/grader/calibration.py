@@ -1,11 +1,10 @@
-"""How signals become credit: a small linear map, fitted on human grades (see bench/grading.py).
+"""How signals become credit: a small linear map, fitted on human verdicts (see bench/calibrate.py).
 
 credit(criterion) = clip(intercept + sum(coef[f] * signal[f]), 0, 1)
 score(answer)     = 10 * sum(weight * credit) / sum(weight)
 
-Because the map is linear, fitting it at the answer level (weighted mean signals against the human
-score) fits it for every criterion at once. The shipped coefficients and where they came from live in
-calibration.json beside this file.
+It is fitted per criterion, against the human verdicts of the development part of the interview answer set
+(bench/answers). The shipped coefficients and where they came from live in calibration.json beside this file.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-FEATURES_WITH_MODEL = ("p_yes", "coverage", "overlap")
+FEATURES_WITH_MODEL = ("gain",)  # the lexical signals reward words, not ideas: with a model they are left out (bench/README.md)
 FEATURES_LEXICAL = ("coverage", "overlap")
 
 

@@ -1,9 +1,12 @@
 """The grader: one answer to one question, against the question's rubric, one criterion at a time.
 
-For each criterion it combines signals a small model gives reliably (a constrained Yes/No and its
-probability, asked about that one point) with signals that need no model (key-term coverage, overlap
-with the criterion's source), maps them to credit with a calibrated linear map, and computes the
-0-10 score in code from credit and weights. The model never writes the score.
+For each criterion it combines a model signal with signals that need no model, maps them to credit with a
+linear map fitted on human verdicts (calibration.json), and computes the 0-10 score in code from credit and
+weights. The model never writes the score. The model signal is `gain`: how much likelier the model finds
+"Yes, the answer says this point" for this answer than for "I don't know." (its log-odds over that anchor,
+so a model that leans Yes on every point is corrected per point), scaled by the share of the answer written
+in sentences rather than as a bare list of terms. The model-free signals are key-term coverage counted
+only in explaining sentences, and overlap with the criterion's source.
 
 The same code path serves the live interview and batch grading.
 """
@@ -22,12 +25,14 @@ from .draft import draft_rubric
 from .feedback import template_feedback
 from .models import ABSTAIN_FLAGS, CriterionGrade, Flag, Grade, Verdict
 from .sanitize import screen
-from .signals import best_evidence, explained_coverage, source_overlap, verify_quote
+from .signals import best_evidence, explained_coverage, list_likeness, model_gain, source_overlap, verify_quote
 from .text import content_stems
 
 MET, PARTIAL = 0.65, 0.35  # credit thresholds for the verdicts
 FOLLOWUP_CREDIT = 0.8  # a point drawn out by a follow-up is worth a little less than one volunteered
 LOW_CONFIDENCE = 0.6
+NULL_ANSWER = "I don't know."  # the content-free answer whose P(Yes) anchors each point (see Grader.p_null)
+OFF_TOPIC_GAIN = 0.5  # log-odds over the content-free answer below which the model sees no point made
 
 
 def verdict_for(credit: float) -> Verdict:
@@ -50,75 +55,71 @@ def rubric_for(question: Question) -> Rubric:
 
 
 class Grader:
-    def __init__(self, model: Model | None = None, calibration: Calibration | None = None, mode: str = "auto") -> None:
+    def __init__(self, model: Model | None = None, calibration: Calibration | None = None) -> None:
         self.model = model
         self.calibration = calibration or Calibration.load()
-        self.mode = mode  # "auto" (one pass where the backend can) or "per-criterion"
+        self._anchors: dict[tuple[str, str], float] = {}  # (prompt of the point, model) -> P(Yes) for NULL_ANSWER
 
     @property
     def prompt_version(self) -> str:
-        return prompts.version("grade_system.j2", "grade_all.j2" if self.one_pass else "grade_criterion.j2")
+        return prompts.version("grade_system.j2", "grade_point.j2")
 
     @property
     def model_id(self) -> str:
         return self.model.model_id if self.model is not None else "lexical"
 
-    @property
-    def one_pass(self) -> bool:
-        """Judge every criterion in one evaluation (a local model continuing its reply point by point), or
-        ask one Yes/No prompt per criterion (API models)."""
-        return self.model is not None and self.model.continues_reply and self.mode != "per-criterion"
-
-    def messages(self, question: Question, answer: str, criterion: Criterion | None = None) -> list[dict[str, str]]:
-        """The grading prompt: for one criterion, or (criterion None) for all of them in one pass."""
-        if criterion is None:
-            rubric = rubric_for(question)
-            user = prompts.render("grade_all.j2", question=question.question, answer=answer,
-                                  points=[c.point for c in rubric.criteria], cache_break=CACHE_BREAK)
-            return [{"role": "system", "content": prompts.render("grade_system.j2")}, {"role": "user", "content": user}]
-        return self._criterion_messages(question, answer, criterion)
-
-    def p_yes_all(self, question: Question, answer: str, chosen: list[Criterion]) -> dict[str, float]:
-        """P(Yes) of each chosen criterion from one evaluation of the one-pass prompt."""
-        rubric = rubric_for(question)
-        numbers = {c.id: i for i, c in enumerate(rubric.criteria, 1)}
-        steps = [("" if k == 0 else "\n") + f"{numbers[c.id]}:" for k, c in enumerate(chosen)]
-        probs = self.model.choose_each(self.messages(question, answer), steps, ["Yes", "No"])
-        return {c.id: p["Yes"] for c, p in zip(chosen, probs)}
-
-    def _criterion_messages(self, question: Question, answer: str, criterion: Criterion) -> list[dict[str, str]]:
-        """The Yes/No prompt for one criterion. The question and the whole rubric come first and the answer
-        next, so both are evaluated once per answer (the question part once per question, and the answer
-        while it is typed, see `warm`); what differs per criterion is a short suffix after the answer."""
-        rubric = rubric_for(question)
-        number = next((i for i, c in enumerate(rubric.criteria, 1) if c.id == criterion.id), 1)
-        user = prompts.render(
-            "grade_criterion.j2", question=question.question, answer=answer, point=criterion.point,
-            points=[c.point for c in rubric.criteria], number=number, cache_break=CACHE_BREAK,
-        )
+    def messages(self, question: Question, answer: str, criterion: Criterion) -> list[dict[str, str]]:
+        """The Yes/No prompt for one key point: the question, the answer, then the point. The question and the
+        answer come first so that they are evaluated once for all points (the answer while it is typed, see
+        `warm`); each point is a short suffix after the answer, next to the question asked about it, which a
+        small model judges far better than a list of points read before the answer (bench/README.md)."""
+        user = prompts.render("grade_point.j2", question=question.question, answer=answer, point=criterion.point,
+                              cache_break=CACHE_BREAK)
         return [{"role": "system", "content": prompts.render("grade_system.j2")}, {"role": "user", "content": user}]
 
+    def p_yes(self, question: Question, answer: str, criterion: Criterion) -> float:
+        """The model's P(Yes) that the answer makes the point."""
+        return self.model.choose(self.messages(question, answer, criterion), ["Yes", "No"])["Yes"]
+
+    def p_null(self, question: Question, criterion: Criterion) -> float:
+        """P(Yes) for a content-free answer: the model's own lean on this point, which `gain` subtracts
+        (contextual calibration). Computed once per question and point, for any backend."""
+        key = (self.model.model_id, repr(self.messages(question, NULL_ANSWER, criterion)))
+        if key not in self._anchors:
+            self._anchors[key] = self.p_yes(question, NULL_ANSWER, criterion)
+        return self._anchors[key]
+
     def warm(self, question: Question, draft: str) -> int:
-        """Evaluate the grading prompt up to the end of a draft answer (or of the rubric, for an empty
-        draft) so that grading the final answer pays only for what changed. Returns tokens evaluated."""
+        """Work done while the answer is typed, none of which changes a grade: the content-free anchors of the
+        question's points, the prompt up to the end of the draft, and then, while no grade waits for the model,
+        each point judged on this draft (a final answer equal to the draft is then graded from the model's
+        memo). Returns the prompt tokens read ahead."""
         if self.model is None:
             return 0
         rubric = rubric_for(question)
+        for c in rubric.criteria:
+            if self.model.contended:
+                return 0
+            self.p_null(question, c)
         text = screen(draft).text if draft.strip() else ""
-        messages = self.messages(question, text, None if self.one_pass else rubric.criteria[0])
-        if not text:  # only the question and rubric: cut the prompt before the answer
-            head, _, _ = messages[1]["content"].partition(CACHE_BREAK)
-            messages = [messages[0], {"role": "user", "content": head + CACHE_BREAK}]
-        return self.model.warm(messages)
+        if not text:
+            return 0
+        done = self.model.warm(self.messages(question, text, rubric.criteria[0]))
+        if self.model.memoizes:
+            for c in rubric.criteria:
+                if self.model.contended:
+                    break
+                self.p_yes(question, text, c)
+        return done
 
     def signals(self, question: Question, answer: str, stems: list[str], criterion: Criterion,
-                p_yes: float | None = None) -> dict[str, float]:
+                prose: float, p_null: float | None) -> dict[str, float]:
         # Key terms count only inside sentences that explain them: a bare list of terms earns no coverage.
         sig = {"coverage": explained_coverage(answer, criterion), "overlap": source_overlap(stems, criterion)}
-        if p_yes is not None:
-            sig["p_yes"] = p_yes
-        elif self.model is not None:
-            sig["p_yes"] = self.model.choose(self.messages(question, answer, criterion), ["Yes", "No"])["Yes"]
+        if self.model is not None and p_null is not None:
+            sig["p_yes"] = self.p_yes(question, answer, criterion)
+            sig["p_null"] = p_null
+            sig["gain"] = model_gain(sig["p_yes"], p_null, prose)
         return sig
 
     def grade(self, question: Question, answer: str, criteria: Sequence[str] | None = None) -> Grade:
@@ -140,9 +141,12 @@ class Grader:
         has_model = self.model is not None
         linear = self.calibration.for_signals(has_model)
         grades = []
-        p_yes = self.p_yes_all(question, screened.text, chosen) if self.one_pass else {}
+        prose = 1.0 - list_likeness(screened.text)
+        # The anchors first (memoized after the first answer to this question): the answer then stays in the
+        # model's prompt cache for all its points.
+        nulls = {c.id: self.p_null(question, c) for c in chosen} if has_model else {}
         for c in chosen:
-            sig = self.signals(question, screened.text, stems, c, p_yes.get(c.id))
+            sig = self.signals(question, screened.text, stems, c, prose, nulls.get(c.id))
             credit = linear(sig)
             verdict = verdict_for(credit)
             confidence = 0.5 + 0.5 * abs(2 * credit - 1)
@@ -172,9 +176,9 @@ class Grader:
         relevance = sum(1 for s in stems if s in vocab) / len(stems)
         if not all(g.signals.get("coverage", 0) == 0 and g.score < PARTIAL for g in grades):
             return False
-        p_yes = [g.signals["p_yes"] for g in grades if "p_yes" in g.signals]
-        if p_yes:  # the model agrees that no point is made
-            return relevance < 0.25 and max(p_yes) < 0.25
+        gains = [g.signals["gain"] for g in grades if "gain" in g.signals]
+        if gains:  # the model finds no point much likelier than in "I don't know"
+            return relevance < 0.25 and max(gains) < OFF_TOPIC_GAIN
         return relevance < 0.12
 
     @staticmethod

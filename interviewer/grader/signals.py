@@ -14,6 +14,7 @@ beside, `coverage`):
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..bank.models import Criterion
@@ -136,3 +137,16 @@ def explained_coverage(answer: str, criterion: Criterion) -> float:
     for sent in sentences(answer):
         hit |= _explained_groups(sent, criterion)
     return len(hit) / len(criterion.key_terms)
+
+
+def model_gain(p_yes: float, p_null: float, prose: float) -> float:
+    """The model signal: log-odds of P(Yes) for the answer over P(Yes) for a content-free answer (contextual
+    calibration: each point's own lean is subtracted), times `prose` (1 - list_likeness of the answer), since a
+    bare list of terms makes no point however much the model likes its words. 0 when the answer is no better
+    than "I don't know."; about 2-3 for a point a strong answer makes."""
+    return (_logit(p_yes) - _logit(p_null)) * prose
+
+
+def _logit(p: float) -> float:
+    p = min(1 - 1e-4, max(1e-4, p))
+    return math.log(p / (1 - p))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
+import threading
 import time
+from collections import OrderedDict
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ class Stats:
     cached_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
+    memo_hits: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def add(self, kind: str, prompt: int = 0, cached: int = 0, completion: int = 0, seconds: float = 0.0) -> None:
@@ -43,8 +47,8 @@ class Stats:
 
 
 class Model(ABC):
-    """A chat model. Backends implement `_chat` and `_choose`; `warm`, `_choose_each` (with `continues_reply`)
-    and `exclusive` are optional and have defaults."""
+    """A chat model. Backends implement `_chat` and `_choose`; `warm`, `exclusive` and `contended` are optional
+    and have defaults."""
 
     #: The registry name this model was created from, e.g. "local:qwen2.5-coder-1.5b".
     name: str
@@ -53,13 +57,16 @@ class Model(ABC):
     #: How many calls may run at once to good effect: 1 for a local model (one context behind a lock),
     #: more for an API server that batches requests. Batch grading sizes its worker pool by it.
     max_concurrency: int = 1
-    #: True if `choose_each` reads all its steps from one evaluation (a local model continuing its own reply);
-    #: the grader then judges every criterion in one pass instead of one prompt per criterion.
-    continues_reply: bool = False
+    #: True when `choose` is a pure function of its arguments (a local model: same prompt, same logits), so its
+    #: results are memoized: work done ahead (a draft judged while the candidate pauses) is reused exactly.
+    memoizes: bool = False
+    MEMO_SIZE = 1024
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.stats = Stats()
+        self._memo: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -77,27 +84,31 @@ class Model(ABC):
         """Probabilities of each option as the assistant's reply, summing to 1."""
         if len(set(options)) != len(options) or len(options) < 2:
             raise ValueError(f"need at least two distinct options, got {options!r}")
+        key = _memo_key(messages, options) if self.memoizes else ""
+        if key:
+            with self._memo_lock:
+                if key in self._memo:
+                    self._memo.move_to_end(key)
+                    self.stats.memo_hits += 1
+                    return dict(self._memo[key])
         start = time.perf_counter()
         probs = self._choose(list(messages), list(options))
         self.stats.add("choose", seconds=time.perf_counter() - start)
+        if key:
+            with self._memo_lock:
+                self._memo[key] = dict(probs)
+                while len(self._memo) > self.MEMO_SIZE:
+                    self._memo.popitem(last=False)
         return probs
 
-    def choose_each(self, messages: Sequence[Message], steps: Sequence[str], options: Sequence[str]
-                    ) -> list[dict[str, float]]:
-        """The assistant's reply written step by step: for each step text (e.g. "1:", "\n2:") in turn, the
-        probabilities of each option right after it, the likelier option being written before the next step.
-        Only backends with `continues_reply` implement it."""
-        if not self.continues_reply:
-            raise NotImplementedError(f"{self.name}: this backend cannot continue its own reply")
-        if len(set(options)) != len(options) or len(options) < 2 or not steps:
-            raise ValueError("need at least two distinct options and one step")
-        start = time.perf_counter()
-        out = self._choose_each(list(messages), list(steps), list(options))
-        self.stats.add("choose", seconds=time.perf_counter() - start)
-        return out
+    def clear_memo(self) -> None:
+        with self._memo_lock:
+            self._memo.clear()
 
-    def _choose_each(self, messages: list[Message], steps: list[str], options: list[str]) -> list[dict[str, float]]:
-        raise NotImplementedError
+    @property
+    def contended(self) -> bool:
+        """True while a call is waiting for this model: work done ahead of time should stop and give way."""
+        return False
 
     def exclusive(self):
         """A context in which this thread's calls run back to back (a local model's lock, held across a whole
@@ -119,6 +130,10 @@ class Model(ABC):
 
     @abstractmethod
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]: ...
+
+
+def _memo_key(messages: Sequence[Message], options: Sequence[str]) -> str:
+    return hashlib.sha256(json.dumps([list(messages), list(options)], sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def softmax(logits: dict[str, float]) -> dict[str, float]:

@@ -95,7 +95,7 @@ def _quiet_stderr(enabled: bool = True):
 class LocalModel(Model):
     """One llama.cpp context per model, shared by the whole process behind a lock (it is not thread-safe)."""
 
-    continues_reply = True
+    memoizes = True
 
     def __init__(
         self,
@@ -217,6 +217,10 @@ class LocalModel(Model):
         finally:
             self.lock.release()
 
+    @property
+    def contended(self) -> bool:
+        return self._waiting > 0
+
     def warm(self, messages: list[Message]) -> int:
         """Evaluate every segment but the last, one at a time, giving way at once to a waiting `choose`."""
         with self.lock:
@@ -283,30 +287,6 @@ class LocalModel(Model):
                 self._last_logits = self._read_logits()
             scores[opt] = logp
         return softmax(scores)
-
-    def _choose_each(self, messages: list[Message], steps: list[str], options: list[str]) -> list[dict[str, float]]:
-        """One evaluation of the prompt, then a few tokens per step: step k's option distribution is read at
-        the end of step k's text, and the likelier option is written before step k+1."""
-        with self.exclusive():
-            tok = self._tokens
-            choices = [tok(" " + o) for o in options]
-            firsts = [c[0] for c in choices]
-            if len(set(firsts)) != len(firsts):
-                raise ModelError(f"{self.name}: options {options!r} share a first token")
-            segments = self._segments(messages)
-            self._eval_segments(segments[:-1] + [segments[-1] + tok(steps[0])])
-            out = []
-            for k in range(len(steps)):
-                logits = self._last_logits
-                probs = softmax({o: float(logits[t]) for o, t in zip(options, firsts)})
-                out.append(probs)
-                if k + 1 < len(steps):
-                    cont = choices[options.index(max(probs, key=probs.get))] + tok(steps[k + 1])
-                    self.llm.eval(cont)
-                    self._kv_segments.append(cont)
-                    self._last_logits = self._read_logits()
-                    self.stats.prompt_tokens += len(cont)
-            return out
 
     def _tokens(self, text: str) -> list[int]:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
