@@ -1,19 +1,24 @@
 """Collect candidate model signals for the grader on the interview answer set, to decide which to ship.
 
-    python bench/probe_signals.py --split dev --every 3 --out bench/results/probe_dev.jsonl
-    python bench/probe_signals.py --split heldout --out bench/results/probe_heldout.jsonl
-    python bench/probe_signals.py --to-dump bench/results/probe_dev.jsonl > bench/results/probe_dev_dump.jsonl
+    python bench/probe_signals.py --split dev --every 4 --out bench/results/probe_dev.jsonl
+    python bench/probe_signals.py --ablation bench/probe/dev_every4.jsonl
+    python bench/probe_signals.py --to-dump bench/probe/dev_every4.jsonl > bench/results/probe_dev_dump.jsonl
 
-Per answer, from one evaluation of the grading prompt's shared part (question, rubric, answer), three suffixes:
-- `p_yes`: the shipped one-pass judgement, P(Yes) that the answer makes key point k correctly;
-- `p_wrong`: P(Yes) that the answer states something wrong about key point k (a contradiction check);
-- `overall`: the distribution over a 1-5 overall rating.
-Per question, the same for two anchors: a content-free answer ("I don't know.") and the reference answer.
-Rows are appended as they are made, so a killed run resumes. Nothing here is fitted; see bench/calibrate.py.
+Collecting: per answer, `p_says`, the model's P(Yes) for each key point with the point asked after the answer
+(today's grader prompt, Grader.p_yes); per question, the same for two anchors: a content-free answer
+("I don't know.") and the reference answer. Rows are appended as they are made, so a killed run resumes.
 
-`p_says` is the prompt the grader ships (prompts/grade_point.j2: one prompt per point, the point after the
-answer). `--to-dump` turns a probe file into bench/ordering.py's dump format, with the grader's own signal
-functions (coverage, overlap, gain against the "I don't know." anchor), for bench/calibrate.py.
+bench/probe/dev_every4.jsonl is the probe that decided grader v2 (every 4th development question, 84 answers):
+it was collected before that change, on the grader of commit 01495e9, so it also holds that grader's one-pass
+P(Yes) (`p_yes`: the whole rubric before the answer, "1: Yes/No" point by point), which this script no longer
+computes, and its `p_says` used a system prompt without today's sentence about untrusted data (the shipped
+grader's signals correlate with it at r 0.95). Two more one-pass questions asked after the answer on
+rag-embeddings-01 ("does the answer state something wrong about point k", and an overall 1-5 rating) were flat
+across the six answer kinds and were dropped there.
+
+`--ablation` prints what each step of the model signal adds (maps fitted out-of-fold by question); `--to-dump`
+turns a probe file into bench/ordering.py's dump format with the grader's own signal functions, for
+bench/calibrate.py.
 """
 
 from __future__ import annotations
@@ -31,42 +36,14 @@ from interviewer.bank.storage import load_bank  # noqa: E402
 from interviewer.grader.grader import rubric_for  # noqa: E402
 from interviewer.grader.sanitize import screen  # noqa: E402
 from interviewer.grading import make_grader  # noqa: E402
-from interviewer.llm.base import CACHE_BREAK  # noqa: E402
 
-WRONG = ("Now check each key point above for errors: does the answer state something wrong, reversed or "
-         "contradictory about it? Reply with one line per key point: its number, a colon, then Yes if the answer "
-         "states something wrong about that point, No if it does not (or does not mention it).")
-OVERALL = ("How well does the answer make the key points above, correctly and in substance? Reply with one digit: "
-           "1 (makes none of them, or gets them wrong), 2, 3, 4 or 5 (makes all of them correctly).")
 NULL_ANSWER = "I don't know."
-SAYS_SYSTEM = "You are a senior interviewer checking a candidate's answer against the key points of a strong answer."
-SAYS = 'Does this answer say the following? "{point}"\nReply Yes or No.'
-FULL = False  # p_wrong and overall: measured flat across answer kinds on rag-embeddings-01, so off by default
-
-
-def with_instruction(messages: list[dict], instruction: str) -> list[dict]:
-    head, _, _ = messages[1]["content"].rpartition(CACHE_BREAK)
-    return [messages[0], {"role": "user", "content": head + CACHE_BREAK + "\n" + instruction}]
 
 
 def probe(grader, question, answer: str) -> dict:
-    rubric = rubric_for(question)
     text = screen(answer).text or NULL_ANSWER
-    crit = list(rubric.criteria)
-    messages = grader.messages(question, text)
-    steps = [("" if k == 0 else "\n") + f"{k}:" for k in range(1, len(crit) + 1)]
-    model = grader.model
-    p_yes = [p["Yes"] for p in model.choose_each(messages, steps, ["Yes", "No"])]
-    out = {"criteria": [c.id for c in crit], "p_yes": p_yes}
-    if FULL:
-        out["p_wrong"] = [p["Yes"] for p in model.choose_each(with_instruction(messages, WRONG), steps, ["Yes", "No"])]
-        out["overall"] = model.choose(with_instruction(messages, OVERALL), ["1", "2", "3", "4", "5"])
-    # The point after the answer, one prompt per point: the answer is shared, each point is a short suffix.
-    head = f"Interview question: {question.question}\n\nCandidate's answer:\n<answer>\n{text}\n</answer>{CACHE_BREAK}\n\n"
-    out["p_says"] = [model.choose([{"role": "system", "content": SAYS_SYSTEM},
-                                   {"role": "user", "content": head + SAYS.format(point=c.point)}], ["Yes", "No"])["Yes"]
-                     for c in crit]
-    return out
+    crit = list(rubric_for(question).criteria)
+    return {"criteria": [c.id for c in crit], "p_says": [grader.p_yes(question, text, c) for c in crit]}
 
 
 def to_dump(path: Path) -> None:
@@ -94,9 +71,71 @@ def to_dump(path: Path) -> None:
                           "model_id": "local:qwen2.5-coder-1.5b via bench/probe_signals.py", "human": r["human"], "criteria": criteria}))
 
 
+def ablation(path: Path) -> None:
+    """What each step of the model signal adds, on the probed answers: maps fitted out-of-fold by question
+    (bench/calibrate.py's fit), one table row per signal."""
+    import math
+
+    from calibrate import ORDERINGS, fit, orderings, out_of_fold
+    from stats import pearson
+
+    from interviewer.grader.signals import explained_coverage, list_likeness, source_overlap
+    from interviewer.grader.text import content_stems
+
+    logit = lambda p: math.log(min(1 - 1e-4, max(1e-4, p)) / (1 - min(1 - 1e-4, max(1e-4, p))))  # noqa: E731
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    anchors = {(r["question_id"], r["kind"]): r for r in rows if r["kind"].startswith("anchor")}
+    answers = {r["id"]: r for r in load_answers()}
+    bank = load_bank(include_user=False)
+    dump = []
+    for r in rows:
+        if r["kind"].startswith("anchor"):
+            continue
+        null, ref = anchors[(r["question_id"], "anchor_null")], anchors[(r["question_id"], "anchor_reference")]
+        text = screen(answers[r["id"]]["answer"]).text
+        stems, prose = content_stems(text), 1.0 - list_likeness(text)
+        criteria = []
+        for c in rubric_for(bank.get(r["question_id"])).criteria:
+            k = r["criteria"].index(c.id)
+            says, says0, says1 = r["p_says"][k], null["p_says"][k], ref["p_says"][k]
+            sig = {"one_pass": r["p_yes"][k], "coverage": explained_coverage(text, c),
+                   "overlap": source_overlap(stems, c), "says": says, "says_anchored": logit(says) - logit(says0),
+                   "says_min_max": min(2.0, max(0.0, (says - says0) / max(says1 - says0, 0.05)))}
+            sig["gain"] = sig["says_anchored"] * prose
+            criteria.append({"weight": c.weight, "core": c.core, "human_verdict": r["verdicts"].get(c.id),
+                             "signals": sig})
+        dump.append({"question_id": r["question_id"], "kind": r["kind"], "human": r["human"], "criteria": criteria})
+    steps = [("one-pass P(Yes) (the grader before), + coverage + overlap", ("one_pass", "coverage", "overlap")),
+             ("per-point P(Yes), point after the answer", ("says",)),
+             ("  - anchored: log-odds over 'I don't know.'", ("says_anchored",)),
+             ("  - anchored, x prose share = `gain` (shipped)", ("gain",)),
+             ("  - `gain` + coverage + overlap", ("gain", "coverage", "overlap")),
+             ("  - min-max between 'I don't know.' and the reference answer", ("says_min_max",))]
+    y = [r["human"] for r in dump]
+    print(f"{len(dump)} answers, {len({r['question_id'] for r in dump})} questions; maps fitted out-of-fold by "
+          "question (5 folds, least squares through the origin)\n")
+    print("| model signal | Pearson r | " + " | ".join(label for label, _ in ORDERINGS) + " |")
+    print("|---|---|" + "---|" * len(ORDERINGS))
+    for label, names in steps:
+        s = out_of_fold(dump, names)
+        print(f"| {label} | {pearson(s, y):.3f} | " + " | ".join(f"{v:.0%}" for v in orderings(dump, s)) + " |")
+    print("\nMean per kind (weight-averaged over points):\n")
+    kinds = ("strong", "paraphrase", "partial", "keyword_list", "wrong_facts", "wrong")
+    print("| signal | " + " | ".join(kinds) + " |\n|---|" + "---|" * len(kinds))
+    for f in ("one_pass", "says", "says_anchored", "gain", "coverage"):
+        means = []
+        for kind in kinds:
+            vals = [sum(c["weight"] * c["signals"][f] for c in r["criteria"]) / sum(c["weight"] for c in r["criteria"])
+                    for r in dump if r["kind"] == kind]
+            means.append(f"{sum(vals) / len(vals):.2f}")
+        print(f"| {f} | " + " | ".join(means) + " |")
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--to-dump"]:
         return to_dump(Path(sys.argv[2]))
+    if sys.argv[1:2] == ["--ablation"]:
+        return ablation(Path(sys.argv[2]))
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", choices=("dev", "heldout"), required=True)
     ap.add_argument("--every", type=int, default=1, help="every k-th question of the split (sorted by id)")
