@@ -119,21 +119,26 @@ def _evict(model) -> None:
     model.clear_memo()
 
 
-@pytest.mark.slow
-def test_reading_ahead_a_draft_changes_no_grade(small_model):
-    """Grading after the UI handed over drafts gives exactly the grade of a fresh evaluation, and reads fewer
-    new tokens at submit."""
+def _fresh(model, kind: str):
+    """(question, answer, grader, the answer's grade from a cold model), the model left cold again."""
     from answers import ANSWERS
 
     from interviewer.bank.storage import load_bank
     from interviewer.grader.grader import Grader
 
     q = load_bank(include_user=False).get("ml-fundamentals-01")
-    answer = ANSWERS["ml-fundamentals-01"]["strong"]
-    grader = Grader(small_model)
-    _evict(small_model)
+    answer, grader = ANSWERS[q.id][kind], Grader(model)
+    _evict(model)
     fresh = grader.grade(q, answer)
-    _evict(small_model)
+    _evict(model)
+    return q, answer, grader, fresh
+
+
+@pytest.mark.slow
+def test_reading_ahead_a_draft_changes_no_grade(small_model):
+    """Grading after the UI handed over drafts gives exactly the grade of a fresh evaluation, and reads fewer
+    new tokens at submit."""
+    q, answer, grader, fresh = _fresh(small_model, "strong")
     cold = small_model.stats.prompt_tokens
     grader.grade(q, answer)
     cold = small_model.stats.prompt_tokens - cold
@@ -151,17 +156,7 @@ def test_reading_ahead_a_draft_changes_no_grade(small_model):
 def test_a_draft_equal_to_the_answer_is_graded_ahead(small_model):
     """A draft that is the final answer is judged while the candidate pauses: the grade then reads no new
     token, and is the grade a fresh evaluation gives."""
-    from answers import ANSWERS
-
-    from interviewer.bank.storage import load_bank
-    from interviewer.grader.grader import Grader
-
-    q = load_bank(include_user=False).get("ml-fundamentals-01")
-    answer = ANSWERS["ml-fundamentals-01"]["partial"]
-    grader = Grader(small_model)
-    _evict(small_model)
-    fresh = grader.grade(q, answer)
-    _evict(small_model)
+    q, answer, grader, fresh = _fresh(small_model, "partial")
     grader.warm(q, answer)
     before, hits = small_model.stats.prompt_tokens, small_model.stats.memo_hits
     ahead = grader.grade(q, answer)
