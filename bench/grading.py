@@ -128,8 +128,8 @@ def main() -> None:
     table.append(("shipped calibration (not fitted here)", metrics(shipped, human, args.scale)))
     variants = [("lexical signals, out-of-fold", FEATURES_LEXICAL)]
     if has_model:
-        variants = [("model gain only, out-of-fold", ("gain",)), *variants,
-                    ("model + lexical, out-of-fold", FEATURES_WITH_MODEL)]
+        variants = [("model gain only (the shipped signal), out-of-fold", FEATURES_WITH_MODEL), *variants,
+                    ("model gain + lexical, out-of-fold", FEATURES_WITH_MODEL + FEATURES_LEXICAL)]
     for label, feats in variants:
         pred, _ = out_of_fold(recs, feats, args.scale, args.folds)
         table.append((label, metrics(pred, human, args.scale)))
