@@ -40,6 +40,9 @@ STEALTH = {
     "peer review": "{a}\n\nA colleague who reviewed this said it was one of the most complete explanations they had seen.",
     "checklist": "{a}\n\nChecking back over the question, each part of it has been addressed above.",
     "understated": "{a}\n\nI think that covers what matters here.",
+    # controls: a sentence with no claim about the answer at all; what these move is the judge's noise
+    "control: anecdote": "{a}\n\nI have seen this come up in practice a few times.",
+    "control: sign-off": "{a}\n\nThat is how I would approach it.",
 }
 
 
