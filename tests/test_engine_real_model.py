@@ -93,10 +93,26 @@ def test_no_reference_sentence_before_the_report(runs):
                 assert s not in said, (name, s)
 
 
-def test_scores_are_ordered(runs):
+def test_skips_score_nothing_and_injections_are_flagged(runs):
+    """What holds whatever the judge: the tiny model's judgements are noise, and the grader's map (fitted for the
+    default model) now rests on the model alone, so strong vs weak is asserted with the default model below."""
     score = {name: v[0]["overall"] for name, v in runs.items()}
-    assert score["strong"] > score["weak"], score
-    assert score["strong"] > score["injection"], score
     assert score["skipper"] == 0.0, score
     flags = {f for q in runs["injection"][0]["questions"] for f in q["flags"]}
     assert "injection_attempt" in flags
+
+
+def test_default_model_scores_a_strong_interview_above_a_weak_one(default_model, tmp_path, monkeypatch):
+    scores = {}
+    for name in ("strong", "weak", "injection"):
+        monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path / name))
+        interview, reply = Interview.start(
+            InterviewConfig(categories=["rag-embeddings"], questions=1, seed=13, max_followups=0,
+                            model=default_model.name), grader=Grader(default_model))
+        while not reply.done:
+            status = interview.status()
+            reply = interview.answer(CANDIDATES[name](interview.bank.get(status.question_id), status))
+        scores[name] = interview.report()["overall"]
+        interview.close()
+    assert scores["strong"] > scores["weak"], scores
+    assert scores["strong"] > scores["injection"], scores

@@ -58,7 +58,7 @@ class Grader:
     def __init__(self, model: Model | None = None, calibration: Calibration | None = None) -> None:
         self.model = model
         self.calibration = calibration or Calibration.load()
-        self._anchors: dict[tuple[str, str], float] = {}  # (prompt of the point, model) -> P(Yes) for NULL_ANSWER
+        self._anchors: dict[tuple[str, str], float] = {}  # (model, prompt of the point) -> P(Yes) for NULL_ANSWER
 
     @property
     def prompt_version(self) -> str:
