@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from stats import pearson  # noqa: E402
 
-from interviewer.grader.calibration import FEATURES_LEXICAL, FEATURES_WITH_MODEL  # noqa: E402
+from interviewer.grader.calibration import FEATURES_LEXICAL, FEATURES_WITH_MODEL, LinearMap  # noqa: E402
 
 CALIBRATION = ROOT / "interviewer" / "grader" / "calibration.json"
 CREDIT = {"met": 1.0, "partial": 0.5, "missed": 0.0}
@@ -91,9 +91,9 @@ def out_of_fold(rows: list[dict], names: tuple[str, ...], folds: int = 5) -> np.
 
 
 def credits(r: dict, linear: dict) -> np.ndarray:
-    return np.array([min(1.0, max(0.0, linear["intercept"] + sum(k * c["signals"].get(f, 0.0)
-                                                                    for f, k in linear["coef"].items())))
-                     for c in r["criteria"]])
+    """Each criterion's credit under the map, computed by the grader's own LinearMap."""
+    as_map = LinearMap(linear["intercept"], linear["coef"])
+    return np.array([as_map(c["signals"]) for c in r["criteria"]])
 
 
 def scores(rows: list[dict], linear: dict) -> np.ndarray:
@@ -117,13 +117,14 @@ def orderings(rows: list[dict], score: np.ndarray) -> list[float]:
 
 
 def verdict_shares(rows: list[dict], linear: dict, kind: str) -> tuple[float, float, float]:
-    """Shares of core criteria the map calls met / partial / missed on one answer kind (grader thresholds)."""
-    from interviewer.grader.grader import MET, PARTIAL
+    """Shares of core criteria the map calls met / partial / missed on one answer kind (the grader's verdict_for)."""
+    from interviewer.grader.grader import verdict_for
+    from interviewer.grader.models import Verdict
 
-    cs = [v for r in rows if r["kind"] == kind
+    vs = [verdict_for(float(v)) for r in rows if r["kind"] == kind
           for v, c in zip(credits(r, linear), r["criteria"]) if c["core"]]
-    n = max(len(cs), 1)
-    return (sum(v >= MET for v in cs) / n, sum(PARTIAL <= v < MET for v in cs) / n, sum(v < PARTIAL for v in cs) / n)
+    n = max(len(vs), 1)
+    return tuple(sum(v == want for v in vs) / n for want in (Verdict.MET, Verdict.PARTIAL, Verdict.MISSED))
 
 
 def report(label: str, rows: list[dict], linear: dict, s: np.ndarray | None = None) -> str:

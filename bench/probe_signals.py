@@ -46,48 +46,18 @@ def probe(grader, question, answer: str) -> dict:
     return {"criteria": [c.id for c in crit], "p_says": [grader.p_yes(question, text, c) for c in crit]}
 
 
-def to_dump(path: Path) -> None:
-    """Print ordering.py-style rows (one per answer) with the grader's signals, from a probe file."""
+def signal_rows(path: Path) -> list[dict]:
+    """bench/ordering.py-style rows (one per answer) from a probe file, with the grader's own signal functions:
+    coverage, overlap, p_yes (the per-point P(Yes)), p_null, gain, and for the ablation one_pass (the probe's
+    one-pass P(Yes)), says_anchored (gain without the prose share) and says_min_max (between the two anchors)."""
     from interviewer.grader.signals import explained_coverage, list_likeness, model_gain, source_overlap
     from interviewer.grader.text import content_stems
 
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    null = {r["question_id"]: r for r in rows if r["kind"] == "anchor_null"}
-    answers = {r["id"]: r for r in load_answers()}
-    bank = load_bank(include_user=False)
-    for r in rows:
-        if r["kind"].startswith("anchor") or r["question_id"] not in null:
-            continue
-        text = screen(answers[r["id"]]["answer"]).text
-        stems, prose = content_stems(text), 1.0 - list_likeness(text)
-        criteria = []
-        for c in rubric_for(bank.get(r["question_id"])).criteria:
-            k, p_null = r["criteria"].index(c.id), null[r["question_id"]]["p_says"][r["criteria"].index(c.id)]
-            sig = {"coverage": explained_coverage(text, c), "overlap": source_overlap(stems, c),
-                   "p_yes": r["p_says"][k], "p_null": p_null, "gain": model_gain(r["p_says"][k], p_null, prose)}
-            criteria.append({"criterion_id": c.id, "weight": c.weight, "core": c.core,
-                             "human_verdict": r["verdicts"].get(c.id), "signals": sig})
-        print(json.dumps({"id": r["id"], "question_id": r["question_id"], "kind": r["kind"], "split": r["split"],
-                          "model_id": "local:qwen2.5-coder-1.5b via bench/probe_signals.py", "human": r["human"], "criteria": criteria}))
-
-
-def ablation(path: Path) -> None:
-    """What each step of the model signal adds, on the probed answers: maps fitted out-of-fold by question
-    (bench/calibrate.py's fit), one table row per signal."""
-    import math
-
-    from calibrate import ORDERINGS, fit, orderings, out_of_fold
-    from stats import pearson
-
-    from interviewer.grader.signals import explained_coverage, list_likeness, source_overlap
-    from interviewer.grader.text import content_stems
-
-    logit = lambda p: math.log(min(1 - 1e-4, max(1e-4, p)) / (1 - min(1 - 1e-4, max(1e-4, p))))  # noqa: E731
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     anchors = {(r["question_id"], r["kind"]): r for r in rows if r["kind"].startswith("anchor")}
     answers = {r["id"]: r for r in load_answers()}
     bank = load_bank(include_user=False)
-    dump = []
+    out = []
     for r in rows:
         if r["kind"].startswith("anchor"):
             continue
@@ -98,15 +68,34 @@ def ablation(path: Path) -> None:
         for c in rubric_for(bank.get(r["question_id"])).criteria:
             k = r["criteria"].index(c.id)
             says, says0, says1 = r["p_says"][k], null["p_says"][k], ref["p_says"][k]
-            sig = {"one_pass": r["p_yes"][k], "coverage": explained_coverage(text, c),
-                   "overlap": source_overlap(stems, c), "says": says, "says_anchored": logit(says) - logit(says0),
+            sig = {"coverage": explained_coverage(text, c), "overlap": source_overlap(stems, c), "p_yes": says,
+                   "p_null": says0, "gain": model_gain(says, says0, prose),
+                   "says_anchored": model_gain(says, says0, 1.0),
                    "says_min_max": min(2.0, max(0.0, (says - says0) / max(says1 - says0, 0.05)))}
-            sig["gain"] = sig["says_anchored"] * prose
-            criteria.append({"weight": c.weight, "core": c.core, "human_verdict": r["verdicts"].get(c.id),
-                             "signals": sig})
-        dump.append({"question_id": r["question_id"], "kind": r["kind"], "human": r["human"], "criteria": criteria})
+            if "p_yes" in r:
+                sig["one_pass"] = r["p_yes"][k]
+            criteria.append({"criterion_id": c.id, "weight": c.weight, "core": c.core,
+                             "human_verdict": r["verdicts"].get(c.id), "signals": sig})
+        out.append({"id": r["id"], "question_id": r["question_id"], "kind": r["kind"], "split": r["split"],
+                    "model_id": "local:qwen2.5-coder-1.5b via bench/probe_signals.py", "human": r["human"],
+                    "criteria": criteria})
+    return out
+
+
+def to_dump(path: Path) -> None:
+    for row in signal_rows(path):
+        print(json.dumps(row))
+
+
+def ablation(path: Path) -> None:
+    """What each step of the model signal adds, on the probed answers: maps fitted out-of-fold by question
+    (bench/calibrate.py's fit), one table row per signal."""
+    from calibrate import ORDERINGS, orderings, out_of_fold
+    from stats import pearson
+
+    dump = signal_rows(path)
     steps = [("one-pass P(Yes) (the grader before), + coverage + overlap", ("one_pass", "coverage", "overlap")),
-             ("per-point P(Yes), point after the answer", ("says",)),
+             ("per-point P(Yes), point after the answer", ("p_yes",)),
              ("  - anchored: log-odds over 'I don't know.'", ("says_anchored",)),
              ("  - anchored, x prose share = `gain` (shipped)", ("gain",)),
              ("  - `gain` + coverage + overlap", ("gain", "coverage", "overlap")),
@@ -122,7 +111,7 @@ def ablation(path: Path) -> None:
     print("\nMean per kind (weight-averaged over points):\n")
     kinds = ("strong", "paraphrase", "partial", "keyword_list", "wrong_facts", "wrong")
     print("| signal | " + " | ".join(kinds) + " |\n|---|" + "---|" * len(kinds))
-    for f in ("one_pass", "says", "says_anchored", "gain", "coverage"):
+    for f in ("one_pass", "p_yes", "says_anchored", "gain", "coverage"):
         means = []
         for kind in kinds:
             vals = [sum(c["weight"] * c["signals"][f] for c in r["criteria"]) / sum(c["weight"] for c in r["criteria"])

@@ -58,7 +58,7 @@ class Grader:
     def __init__(self, model: Model | None = None, calibration: Calibration | None = None) -> None:
         self.model = model
         self.calibration = calibration or Calibration.load()
-        self._anchors: dict[tuple[str, str], float] = {}  # (model, prompt of the point) -> P(Yes) for NULL_ANSWER
+        self._anchors: dict[str, float] = {}  # the anchor prompt of a point -> P(Yes) for NULL_ANSWER
 
     @property
     def prompt_version(self) -> str:
@@ -84,7 +84,7 @@ class Grader:
     def p_null(self, question: Question, criterion: Criterion) -> float:
         """P(Yes) for a content-free answer: the model's own lean on this point, which `gain` subtracts
         (contextual calibration). Computed once per question and point, for any backend."""
-        key = (self.model.model_id, repr(self.messages(question, NULL_ANSWER, criterion)))
+        key = repr(self.messages(question, NULL_ANSWER, criterion))  # the question may be a drafted one, without an id
         if key not in self._anchors:
             self._anchors[key] = self.p_yes(question, NULL_ANSWER, criterion)
         return self._anchors[key]
