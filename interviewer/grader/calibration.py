@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-FEATURES_WITH_MODEL = ("gain",)  # the lexical signals reward words, not ideas: with a model they are left out (bench/README.md)
+#: With a model the lexical signals are left out: they reward words, not ideas (bench/README.md, Calibration).
+FEATURES_WITH_MODEL = ("gain",)
 FEATURES_LEXICAL = ("coverage", "overlap")
 
 
