@@ -8,13 +8,21 @@ export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF "-DCMAKE_C_FLAGS=$(NO_AMX)" "-DCMAKE_CXX_
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test run-deps test-deps install install-test bench clean
 
-run: install
+run: run-deps install
 	$(VENV)/bin/interviewer ui
 
-test: install-test
+# The system packages are checked first: a missing compiler or chromium is installed (as root) or named in
+# seconds, not after a 7-minute build.
+test: test-deps install-test
 	$(PY) -m pytest
+
+run-deps:
+	@scripts/system-deps run
+
+test-deps:
+	@scripts/system-deps test
 
 install: $(VENV)/.installed
 
