@@ -14,9 +14,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent / "answers"
-KINDS = ("strong", "paraphrase", "partial", "keyword_list", "wrong_facts", "wrong")
-VERDICTS = ("met", "partial", "missed")
+KINDS = ("strong", "paraphrase", "partial", "keyword_list", "wrong_facts", "wrong",
+         # v3 (issue 17): graded variety within kinds, and answers whose one error must be caught
+         "mixed", "terse", "verbose")
+#: "wrong": the answer states the point wrongly (contradicts the reference), which is worse than silence.
+VERDICTS = ("met", "partial", "missed", "wrong")
 FIELDS = ("id", "question_id", "kind", "answer", "grade", "verdicts", "note")
+#: Kinds whose record names its planted error(s) in `errors`: [{quote, correction, reference}].
+ERROR_KINDS = ("mixed",)
 HELDOUT_SHARE = 1 / 3
 SPLIT_METHOD = ("Question-disjoint and stratified by category: within each category the question ids are ordered by "
                 "sha256(question_id) hex digest and the first round(n/3) go to heldout, the rest to dev.")
@@ -75,6 +80,17 @@ def check_record(rec: dict, bank) -> None:
             raise AnswerSetError(f"verdict {verdict!r} for {cid} is not one of {VERDICTS}")
         if cid not in criteria:
             raise AnswerSetError(f"criterion {cid!r} is not in the rubric of {rec['question_id']}")
+    errors = rec.get("errors", [])
+    if rec["kind"] in ERROR_KINDS and not errors:
+        raise AnswerSetError(f"a {rec['kind']} answer names its planted error in `errors`")
+    for err in errors:
+        if not isinstance(err, dict) or set(err) != {"quote", "correction", "reference"}:
+            raise AnswerSetError("each error is {quote, correction, reference}")
+        if err["quote"] not in rec["answer"]:
+            raise AnswerSetError(f"error quote {err['quote'][:40]!r} is not in the answer")
+        if err["reference"] not in question.reference_answer and not any(
+                err["reference"] in (c.source or "") for c in question.rubric.criteria):
+            raise AnswerSetError(f"error reference {err['reference'][:40]!r} is not in the reference answer")
 
 
 def load_answers(root: Path | str | None = None) -> list[dict]:
