@@ -127,7 +127,7 @@ def _setup_readline() -> None:
               show_default=True, help="Question difficulty; adaptive follows your running score.")
 @click.option("--max-followups", type=click.IntRange(0, 5), default=2, show_default=True,
               help="Follow-ups per question at most (each on one missed core point).")
-@click.option("--seed", type=int, default=None, help="Repeatable question selection.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Repeatable question selection.")
 @click.option("--resume", "resume_id", default=None, metavar="ID", help="Continue an earlier session.")
 @click.option("--lexical", is_flag=True, help="Grade with model-free signals only (fast, less accurate).")
 @click.option("--show-scores", is_flag=True, help="Show each question's score as you go (points stay hidden).")
@@ -146,6 +146,7 @@ def interview(categories: tuple[str, ...], questions: int, level: str, max_follo
     term = Terminal(show_scores)
     if resume_id:
         it = Interview.resume(resume_id, settings=settings)
+        it.prepare()  # what the next answer would pay for first, while the question is read again
         status = it.status()
         term.note(f"Session id: {it.session_id} (resumed at question {status.position} of {status.total})")
         if it.last_reply and it.last_reply.messages:

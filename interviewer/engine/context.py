@@ -20,6 +20,8 @@ class GraderLike(Protocol):
 
     def warm(self, question: Question, draft: str) -> int: ...
 
+    def prepare(self, question: Question) -> int: ...
+
 
 @dataclass
 class Context:

@@ -40,8 +40,10 @@ seen=N)` refuses (StaleAnswer) when the transcript no longer has the N messages 
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -166,6 +168,7 @@ class Interview:
             store.create_session(session_id, config.model_dump(), app_version=__version__)
             interview._invoke({"session_id": session_id, "config": config.model_dump()})
             reply = interview._reply({})
+            interview.prepare()
         except BaseException:
             interview.close()
             raise
@@ -233,7 +236,26 @@ class Interview:
             raise InterviewerError(f"interview {self.session_id} is not waiting for an answer; resume it first")
         before = self._state
         self._invoke(Command(resume=text))
-        return self._reply(before, sent=True)
+        reply = self._reply(before, sent=True)
+        if reply.status.question_id != before.get("question_id"):
+            self.prepare()  # a new question was asked
+        return reply
+
+    def prepare(self) -> threading.Thread | None:
+        """Start, in the background, what the first answer to the current question would otherwise pay for
+        (the grader's `prepare`: the model's first evaluation, the question's anchors), so the candidate
+        never waits for it. Called whenever a question is put to the candidate; holds nothing of this
+        Interview but its grader and the question, needs no lock, and never delays the question. Returns
+        the thread, or None when no question waits."""
+        status = self.status()
+        if status.done or not status.waiting or not status.question_id:
+            return None
+        grader, question = self.context.grader, self.bank.get(status.question_id)
+        thread = threading.Thread(target=_quietly, args=(grader.prepare, question), daemon=True,
+                                  name=f"prepare-{question.id}")
+        thread.start()
+        self.preparing = thread
+        return thread
 
     def warm(self, draft: str) -> int:
         """Hand the grader the answer being typed, so that grading the final answer pays only for what
@@ -302,6 +324,7 @@ class Interview:
 
     # -- internals ----------------------------------------------------------------------------
     last_reply: Reply | None = None
+    preparing: threading.Thread | None = None  # the latest background preparation (see `prepare`)
 
     def _values(self) -> dict:
         """The latest graph state (a copy of the top level)."""
@@ -353,3 +376,12 @@ class Interview:
             refused=kind in REFUSED, done=bool(after.get("done")), status=self.status(),
             card=(self.score_card(qid) if sent else self.score_card()) if show_card else None,
         )
+
+
+def _quietly(work: Callable[..., Any], *args: Any) -> None:
+    """Background preparation is an optimisation: a failure there is logged, never raised (the answer's own
+    grade reports real errors)."""
+    try:
+        work(*args)
+    except Exception:  # noqa: BLE001
+        logging.getLogger(__name__).debug("background preparation failed", exc_info=True)

@@ -89,11 +89,28 @@ class Grader:
             self._anchors[key] = self.p_yes(question, NULL_ANSWER, criterion)
         return self._anchors[key]
 
+    def prepare(self, question: Question) -> int:
+        """Work the first answer to a question would otherwise pay for, done when the question is asked: the
+        model's first evaluation (its weights paged in, its buffers set up) and the content-free anchors of
+        every point, which also leaves the question's prompt in the model's cache. The work reaches the
+        answer's grade through the model's memo, so only a model that memoizes (a local one) is prepared; an
+        API model is not called ahead. Gives way to any grade that waits for the model; changes no grade.
+        Returns how many points' anchors are ready."""
+        if self.model is None or not self.model.memoizes:
+            return 0
+        ready = 0
+        for c in rubric_for(question).criteria:
+            if self.model.contended:
+                break
+            self.p_null(question, c)
+            ready += 1
+        return ready
+
     def warm(self, question: Question, draft: str) -> int:
         """Work done while the answer is typed, none of which changes a grade: the content-free anchors of the
-        question's points, the prompt up to the end of the draft, and then, while no grade waits for the model,
-        each point judged on this draft (a final answer equal to the draft is then graded from the model's
-        memo). Returns the prompt tokens read ahead."""
+        question's points, the prompt up to the end of the draft, and then, while no grade waits
+        for the model, each point judged on this draft (a final answer equal to the draft is then graded from
+        the model's memo). Returns the prompt tokens read ahead."""
         if self.model is None:
             return 0
         rubric = rubric_for(question)
