@@ -17,6 +17,14 @@ class ModelNotFound(ModelError):
     """A model name or file that does not exist."""
 
 
+class ModelBusy(ModelError):
+    """Every local model this process may hold is in use: a new one cannot be loaded now."""
+
+
+class NotOffered(InterviewerError):
+    """A model or endpoint the UI server's owner does not offer its clients. The message says nothing more."""
+
+
 class InputError(InterviewerError):
     """Bad user input: an empty or oversized answer, a malformed input file, an unknown id."""
 

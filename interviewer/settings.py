@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "local:qwen2.5-coder-1.5b"
 
@@ -23,6 +25,26 @@ class Settings(BaseSettings):
     max_retries: int = Field(3, ge=0)
     max_answer_chars: int = Field(20_000, ge=100, description="Longest answer accepted, in characters")
     max_local_models: int = Field(2, ge=1, description="Local models one process loads at most (each takes ~1-2 GB)")
+
+    # What a UI/API server (`interviewer ui`) lets its clients choose besides its own model and endpoint.
+    # Nothing by default; the terminal commands ignore both.
+    allow_model_dirs: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Folders whose GGUF files the UI's clients may load (os.pathsep-separated)")
+    allow_endpoints: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="OpenAI-compatible base URLs the UI's clients may name (comma-separated)")
+
+    uniform_errors: bool = Field(False, description="Every failure of an API model reads the same, with no status "
+                                 "or server text (the UI server sets it for endpoints its clients name)")
+
+    @field_validator("allow_model_dirs", mode="before")
+    @classmethod
+    def _split_dirs(cls, value: object) -> object:
+        return [p for p in value.split(os.pathsep) if p.strip()] if isinstance(value, str) else value
+
+    @field_validator("allow_endpoints", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        return [u for u in value.replace(",", " ").split()] if isinstance(value, str) else value
 
     def with_overrides(self, **overrides: object) -> "Settings":
         """These settings with some fields replaced (None values are ignored), validated like the originals

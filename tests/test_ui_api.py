@@ -95,9 +95,13 @@ def start_ui_server(tmp_path_factory, name: str, env: dict | None = None) -> "UI
     return UIServer(home, env=env)
 
 
+#: An endpoint the API tests' server allows its clients (nothing listens there).
+ALLOWED = "http://127.0.0.1:9/v1"
+
+
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory):
-    server = start_ui_server(tmp_path_factory, "ui-api")
+    server = start_ui_server(tmp_path_factory, "ui-api", env={"INTERVIEWER_ALLOW_ENDPOINTS": ALLOWED})
     yield server
     server.stop()
 
@@ -168,7 +172,7 @@ def test_api_key_is_never_stored(client, ui_server):
     """A key typed for an OpenAI-compatible endpoint is used in memory only: not in the database, the
     checkpoints, any file of the user directory, or the server's log."""
     started = client.predict(categories=["MLOps"], questions=1, model="openai:some-model",
-                             base_url="http://127.0.0.1:9/v1", api_key=SECRET, max_followups=0, api_name="/start")
+                             base_url=ALLOWED, api_key=SECRET, max_followups=0, api_name="/start")
     assert started["model"] == "openai:some-model"
     assert client.predict(started["session_id"], started["token"], api_name="/state")["position"] == 1
     files = [p for p in ui_server.home.rglob("*") if p.is_file()]
@@ -231,11 +235,12 @@ def test_the_server_key_goes_only_to_the_server_endpoint(tmp_path_factory):
 
     trap = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trap)
     threading.Thread(target=trap.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{trap.server_port}/v1"
     server = start_ui_server(tmp_path_factory, "ui-key", env={"INTERVIEWER_API_KEY": SECRET,
-                                                                   "INTERVIEWER_MAX_RETRIES": "0"})
+                                                                   "INTERVIEWER_MAX_RETRIES": "0",
+                                                                   "INTERVIEWER_ALLOW_ENDPOINTS": url})
     try:
         client = Client(server.url, verbose=False)
-        url = f"http://127.0.0.1:{trap.server_port}/v1"
         started = client.predict(categories=["MLOps"], questions=1, model="openai:m", max_followups=0,
                                  base_url=url, api_name="/start")
         try:  # the trap answers 500: the grade fails or stays pending; what matters is what the trap saw

@@ -29,8 +29,10 @@ class Api:
               base_url: str = "", api_key: str = "", max_followups: int = 2, lexical: bool = False) -> dict:
         """Start an interview. Returns the session state (see /state) plus `reply`: the interviewer's
         first messages, and `token`: the session's secret, which every later call must send.
-        `model` defaults to the server's; `api_key` is used in memory only and, when `base_url` names
-        another endpoint than the server's, must be given (the server's key never goes elsewhere)."""
+        `model` defaults to the server's; a GGUF file or another endpoint than the server's only where its
+        owner allows them (else the same refusal, whatever the reason). `api_key` is used in memory only and,
+        when `base_url` names another endpoint than the server's, must be given (the server's key never goes
+        elsewhere)."""
         try:
             config = InterviewConfig(categories=categories or [], questions=int(questions), level=level,
                                      model=model or None, lexical=bool(lexical), max_followups=int(max_followups))

@@ -1,8 +1,9 @@
 """What every tab of the app shares: the page's browser state and tabs, the queues events run in, the
 packaged CSS/JS, and how an error is shown.
 
-The browser keeps only {session_id, base_url, token, owned} (a gr.BrowserState, encrypted with a secret kept
-in the user directory; `owned` maps the sessions this browser started to their tokens, for History). Each
+The browser keeps only {session_id, base_url, token, owned} (a gr.BrowserState in its local storage; see
+app.py for what its encryption is worth; `owned` maps the sessions this browser started to their tokens, for
+History). Each
 tab also keeps its current {session_id, token} in its sessionStorage (assets/remember.js), and on load puts
 them back into the state (assets/restore.js): a reload resumes *this tab's* interview even after another tab
 started one, and the tab's token rejoins `owned` if the other tab's write dropped it.
@@ -80,12 +81,12 @@ def first_key(*keys: str | None) -> str | None:
 
 
 def fail(e: BaseException, key: str | None, what: str) -> str:
-    """An error as the page shows it: our own errors as they are, anything else logged and summed up; the
-    API key is cut out of both."""
+    """An error as the page shows it: our own errors as they are (the API key cut out); anything else is
+    logged on the server and shown as one sentence that names neither its type nor its text."""
     if isinstance(e, InterviewerError):
         return scrub(str(e), key)
     if key:
         log.error("%s failed: %s", what, scrub(repr(e), key))
     else:
         log.exception("%s failed", what)
-    return f"{what} failed: {scrub(type(e).__name__ + ': ' + str(e), key)[:300]}"
+    return f"{what} failed on the server (its log has the details); try again"

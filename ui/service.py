@@ -12,7 +12,11 @@ and the question bank. Everything else lives in the database; each call opens th
 
 Sessions are private: `start` returns a secret token and stores only its digest; every later call must
 present it, and a wrong token reads exactly like an unknown session. The browser keeps its tokens in its
-encrypted BrowserState; API clients keep the one `/start` returned.
+storage (gr.BrowserState); API clients keep the one `/start` returned.
+
+Models and endpoints: every call checks the client's choice against what the server's owner offers
+(offer.py: the server's own model and endpoint, the packaged models, and only the GGUF folders and
+endpoints the owner allows); anything else is refused before a file is opened or a connection made.
 
 API keys: a key typed in the UI reaches `Settings` for the length of one call and the model registry
 (in memory) - never the database, the checkpoints, the logs or the browser's storage. The server's own
@@ -37,10 +41,10 @@ from ..engine import Interview, InterviewConfig, Reply, ScoreCard, Status
 from ..engine.report import to_markdown
 from ..errors import InterviewerError, SessionNotFound
 from ..llm.catalog import CATALOG
-from ..paths import user_dir
 from ..settings import Settings, get_settings
 from ..store import Transcripts
 from . import render
+from .offer import Offer
 
 COMMANDS = {"hint": "/hint", "skip": "/skip", "repeat": "/repeat", "end": "/quit"}
 #: How long an answer waits for the same session's previous request (another tab) to finish.
@@ -128,20 +132,29 @@ def scrub(text: str, key: str | None) -> str:
 class Service:
     def __init__(self, settings: Settings | None = None, bank: Bank | None = None) -> None:
         self.base = settings or get_settings()
+        self.offer = Offer(self.base)
         self.bank = bank or load_bank()
-        self.downloads = Path(tempfile.mkdtemp(prefix="interviewer-ui-"))
+        self.downloads = Path(tempfile.mkdtemp(prefix="interviewer-ui-"))  # private: mode 0700
 
     # -- settings ------------------------------------------------------------------------------------
-    def settings_for(self, base_url: str | None = None, api_key: str | None = None) -> Settings:
-        """The base settings with a per-request endpoint URL and key (the key lives only in memory).
+    def choose(self, model: str | None, base_url: str | None = None, api_key: str | None = None
+               ) -> tuple[str | None, Settings]:
+        """(model name, settings) for a client's request, if the server offers that model and endpoint
+        (NotOffered otherwise, the same for every reason). The name is the one to record: a GGUF path
+        comes back resolved."""
+        name, url = self.offer.choose(model, base_url)
+        return name, self.settings_for(url, api_key)
 
-        The server's key is sent only to the server's own base URL: a request that names another URL gets
-        its own key, or none."""
+    def settings_for(self, base_url: str | None = None, api_key: str | None = None) -> Settings:
+        """The base settings with a per-request endpoint URL (one the offer allowed; None for the server's
+        own) and key (it lives only in memory).
+
+        The server's key is sent only to the server's own base URL: another URL gets the request's own key,
+        or none, and its failures all read the same."""
         url = (base_url or "").strip() or None if isinstance(base_url, str) else None
         key = (api_key or "").strip() or None if isinstance(api_key, str) else None
-        own = self.base.base_url or os.environ.get("OPENAI_BASE_URL") or ""
-        if url and url.rstrip("/") != own.rstrip("/"):
-            return self.base.with_overrides(base_url=url, api_key=key or NO_KEY)
+        if url:
+            return self.base.with_overrides(base_url=url, api_key=key or NO_KEY, uniform_errors=True)
         return self.base.with_overrides(api_key=key)
 
     def has_server_key(self) -> bool:
@@ -150,6 +163,13 @@ class Service:
     def categories(self) -> list[tuple[str, str]]:
         """(label, name) for each category, with its question count."""
         return [(f"{name} ({len(qs)})", name) for name, qs in self.bank.categories.items()]
+
+    def sources(self) -> list[Source]:
+        """The setup panel's choices of model source: only those the server offers."""
+        own = self.default_model()[0]
+        offered = {Source.PACKAGED: bool(self.packaged_models()), Source.GGUF: self.offer.files,
+                   Source.ENDPOINT: self.offer.own_endpoint or bool(self.offer.endpoints)}
+        return [s for s in Source if offered[s] or s == own]
 
     def packaged_models(self) -> list[tuple[str, str]]:
         out = []
@@ -171,18 +191,30 @@ class Service:
     # -- ownership -----------------------------------------------------------------------------------------
     def check(self, session_id: str, token: str | None) -> str:
         """The session id if `token` owns it; else SessionNotFound, the same as for an unknown id."""
+        return self._owned(session_id, token)[0]
+
+    def _owned(self, session_id: str, token: str | None) -> tuple[str, str | None]:
+        """(session id, its grading model) if `token` owns it; else SessionNotFound."""
         store = Transcripts.open()
         try:
             if store.owned(session_id, token):
-                return session_id
+                return session_id, store.session(session_id).get("model")
         finally:
             store.close()
         raise SessionNotFound(f"no interview session {str(session_id)[:40]!r} for this browser")
 
+    def _session_settings(self, session_id: str, token: str | None, base_url: str | None, api_key: str | None
+                          ) -> tuple[str, Settings]:
+        """(session id, settings) for a call on an owned session whose model and endpoint are still offered."""
+        sid, model = self._owned(session_id, token)
+        return sid, self.choose(model, base_url, api_key)[1]
+
     # -- the interview -----------------------------------------------------------------------------------
     def start(self, config: InterviewConfig, base_url: str | None = None, api_key: str | None = None
               ) -> tuple[View, Reply]:
-        settings = self.settings_for(base_url, api_key)
+        name, settings = self.choose(config.grading_model(self.base), base_url, api_key)
+        if name is not None:
+            config = config.model_copy(update={"model": name})
         token = secrets.token_urlsafe(24)
         try:
             interview, reply = Interview.start(config, settings=settings, bank=self.bank)
@@ -198,8 +230,7 @@ class Service:
                api_key: str | None = None) -> tuple[View, Reply]:
         """One answer: the session is opened under its lock (one checkpoint read), the graph runs once (it
         retries grades that failed before, so the open does not), and the view is drawn from the reply."""
-        sid = self.check(session_id, token)
-        settings = self.settings_for(base_url, api_key)
+        sid, settings = self._session_settings(session_id, token, base_url, api_key)
         try:
             with Interview.resume(sid, settings=settings, bank=self.bank, wait=LOCK_WAIT_S,
                                   retry=False) as interview:
@@ -213,10 +244,10 @@ class Service:
     def resume(self, session_id: str, token: str | None, base_url: str | None = None, api_key: str | None = None
                ) -> tuple[View, Reply | None]:
         """Continue a session (finishing work a crash interrupted); the reply holds what that produced."""
-        sid = self.check(session_id, token)
-        settings = self.settings_for(base_url, api_key)
+        sid, settings = self._session_settings(session_id, token, base_url, api_key)
         try:
             with Interview.resume(sid, settings=settings, bank=self.bank, wait=LOCK_WAIT_S) as interview:
+                interview.prepare()  # a restarted server has nothing ready for the question it shows again
                 return self._view(interview, reply=interview.last_reply), interview.last_reply
         except InterviewerError as e:
             raise type(e)(scrub(str(e), api_key)) from None
@@ -228,8 +259,7 @@ class Service:
         if not isinstance(draft, str) or len(draft.strip()) < 20:
             return 0
         try:
-            sid = self.check(session_id, token)
-            settings = self.settings_for(base_url, api_key)
+            sid, settings = self._session_settings(session_id, token, base_url, api_key)
             with Interview.open(sid, settings=settings, bank=self.bank) as interview:
                 return interview.warm(draft)
         except Exception:  # noqa: BLE001 - an optimisation only: the answer itself reports real errors
@@ -251,7 +281,8 @@ class Service:
 
     # -- exports -------------------------------------------------------------------------------------------
     def export(self, view: View) -> tuple[Path, Path]:
-        """Write the transcript as Markdown and JSON files the browser can download."""
+        """Write the transcript as Markdown and JSON files the browser can download: readable by this user
+        only (0600, in a 0700 folder; Gradio's copy keeps the mode)."""
         sid = view.session_id
         store = Transcripts.open()
         try:
@@ -259,7 +290,7 @@ class Service:
         finally:
             store.close()
         folder = self.downloads / sid
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         md = _write(folder / f"interview-{sid}.md",
                     render.transcript_markdown(to_markdown(data["report"]), data["messages"]))
         js = _write(folder / f"interview-{sid}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -277,25 +308,10 @@ class Service:
 
 
 def _write(path: Path, text: str) -> Path:
-    """Write a file atomically (two tabs may export the same session at once)."""
+    """Write a file atomically (two tabs may export the same session at once), readable by this user only."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    tmp.write_text(text, encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
     os.replace(tmp, path)
     return path
-
-
-def browser_secret() -> str:
-    """A stable secret for the browser-side storage, kept in the user directory (so a session id saved in the
-    browser still decrypts after the server restarts)."""
-    path = user_dir() / "ui-secret"
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-        if len(value) >= 16:
-            return value
-    except OSError:
-        pass
-    value = secrets.token_urlsafe(24)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(value + "\n")
-    return value

@@ -45,10 +45,15 @@ class InterviewTab:
 
     # -- layout ------------------------------------------------------------------------------------------------
     def _build_setup(self) -> None:
+        """Only what the server offers (offer.py): the GGUF path field is editable only where the owner allows
+        folders of model files, and the base URL field is there only where the owner allows endpoints."""
         source0, packaged0, gguf0, endpoint0 = self.service.default_model()
+        offer = self.service.offer
         packaged_choices = self.service.packaged_models()
         if packaged0 and packaged0 not in [v for _, v in packaged_choices]:
             packaged_choices.append((packaged0, packaged0))
+        folders = ", ".join(str(d) for d in offer.model_dirs)
+        urls = ", ".join(str(u) for u in offer.endpoints)
         with gr.Column(visible=True, elem_id="setup") as self.setup_col:
             self.setup_note = gr.HTML("", js_on_load=None, visible=False, elem_id="setup-note")
             self.categories = gr.CheckboxGroup(self.service.categories(), value=[], label="Categories",
@@ -58,14 +63,19 @@ class InterviewTab:
                 self.level = gr.Radio(render.LEVELS, value="senior", label="Level", min_width=240,
                                       info="adaptive follows your running score")
             with gr.Group():
-                self.source = gr.Radio([s.value for s in Source], value=source0.value, label="Grading model")
+                self.source = gr.Radio([s.value for s in self.service.sources()], value=source0.value,
+                                       label="Grading model")
                 self.packaged = gr.Dropdown(packaged_choices, value=packaged0, label="Packaged model",
                                             visible=source0 == Source.PACKAGED, allow_custom_value=True)
                 self.gguf = gr.Textbox(value=gguf0 or "", label="GGUF file path", placeholder="/path/to/model.gguf",
-                                       visible=source0 == Source.GGUF)
+                                       visible=source0 == Source.GGUF, interactive=offer.files,
+                                       info=f"A .gguf file in: {folders}" if offer.files else "The server's model.")
                 with gr.Column(visible=source0 == Source.ENDPOINT) as self.endpoint_col:
-                    self.base_url = gr.Textbox(value=self.service.base.base_url or "", label="Base URL",
-                                               placeholder="https://api.openai.com/v1")
+                    self.base_url = gr.Textbox(
+                        value="", label="Base URL", visible=bool(offer.endpoints),
+                        placeholder="empty: the server's endpoint" if offer.own_endpoint else "http://host:port/v1",
+                        info=f"This server allows: {urls}" + (", or empty for its own endpoint."
+                                                               if offer.own_endpoint else "."))
                     self.endpoint_model = gr.Textbox(value=endpoint0 or "", label="Model name",
                                                      placeholder="gpt-4o-mini")
                     self.api_key = gr.Textbox(label="API key", type="password", info=self.key_info,

@@ -149,6 +149,14 @@ def _progress(enabled: bool):
     )
 
 
+def file_of(spec: str) -> Path | None:
+    """The file a local model spec names, made absolute with its links followed (whether or not it exists),
+    or None for a packaged model's alias. Looks at nothing on disk but links."""
+    if spec in CATALOG:
+        return None
+    return Path(os.path.realpath(Path(spec).expanduser()))
+
+
 def resolve(spec: str) -> tuple[Path, PackagedModel | None]:
     """A local model spec (catalog alias or GGUF path) to a file path."""
     if spec in CATALOG:
