@@ -135,3 +135,65 @@ def test_deeply_nested_json_is_a_bad_row(tmp_path):
                                                        "answer": GOOD}) + "\n", encoding="utf-8")
     result = run(src, "-o", tmp_path / "out.jsonl")
     assert result.exit_code == 0 and "nested too deeply" in result.output
+
+
+def test_poison_rows_are_reported_and_the_rest_graded(tmp_path):
+    """A lone surrogate (JSON's "\\ud800") in an answer is cleaned away and the answer graded; a 5,000-digit id
+    (past Python's int-str limit), a lone surrogate in an id, and a custom question that cannot make a rubric are
+    bad rows with their line numbers. Nothing stops the run, and a re-run grades nothing twice."""
+    lines = [
+        json.dumps({"id": "surrogate-answer", "question_id": "ml-fundamentals-01", "answer": GOOD + "\ud800"}),
+        '{"id": ' + "9" * 5000 + ', "question_id": "ml-fundamentals-01", "answer": "x"}',
+        json.dumps({"id": "bad\udc80id", "question_id": "ml-fundamentals-01", "answer": GOOD}),
+        json.dumps({"id": "custom", "question": "Why \ud800?", "reference_answer": "Because \udfff " + GOOD,
+                    "answer": GOOD}),
+        json.dumps({"id": "ok", "question_id": "ml-fundamentals-01", "answer": GOOD}),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")  # json.dumps escapes: the file is valid UTF-8
+    out = tmp_path / "out.jsonl"
+    result = run(src, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "line 2" in result.output and "line 3" in result.output and "Traceback" not in result.output
+    assert "4300" not in result.output, "the reason is ours, not Python's advice on sys.set_int_max_str_digits"
+    graded = [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(graded) == ["custom", "ok", "surrogate-answer"]
+    assert run(src, "-o", out).exit_code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3, "a re-run grades nothing twice"
+
+
+def test_a_results_csv_ending_inside_a_quoted_field_is_repaired(tmp_path):
+    """A kill can leave the last record cut just after a line break inside a quoted field (feedback holds line
+    breaks): the file then ends with a newline but an open quote, which would swallow the next appended row (and
+    that row would be graded again on every run)."""
+    src = jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "question_id": "ml-fundamentals-01", "answer": GOOD}
+                                        for i in range(3)])
+    out = tmp_path / "out.csv"
+    assert run(src, "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    last = text.rindex("\nr2,") + 1
+    inside = text.index("\n", text.index('"', last)) + 1  # just after a line break inside r2's first quoted field
+    assert inside < len(text) - 2
+    out.write_text(text[:inside], encoding="utf-8", newline="")
+    assert run(src, "-o", out).exit_code == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"), newline=""), strict=True))
+    assert sorted(r[0] for r in rows[1:]) == ["r0", "r1", "r2"]
+    assert len({len(r) for r in rows}) == 1
+    assert run(src, "-o", out).exit_code == 0
+    again = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"), newline=""), strict=True))
+    assert again == rows, "nothing duplicated on the next run"
+
+
+def test_a_results_csv_broken_before_its_last_record_is_refused_not_cut(tmp_path):
+    """Only a torn last record is cut: a results file broken earlier (an edit gone wrong) is refused with a clear
+    error rather than truncated, which would throw away graded rows."""
+    src = jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "question_id": "ml-fundamentals-01", "answer": GOOD}
+                                        for i in range(3)])
+    out = tmp_path / "out.csv"
+    assert run(src, "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    broken = text.replace("\nr1,", '\nr1,"', 1)
+    out.write_text(broken, encoding="utf-8", newline="")
+    result = run(src, "-o", out)
+    assert result.exit_code != 0 and "Error:" in result.output and "Traceback" not in result.output
+    assert out.read_text(encoding="utf-8") == broken, "nothing is cut"

@@ -1,15 +1,90 @@
 """The JSON API (for gradio_client): /start, /answer, /draft, /state and /sessions, plain JSON in and out.
 
 Every call but /start and /sessions needs the session's token, which /start returns once.
+
+`BodyLimit` refuses a request body over `body_limit(max_answer_chars)` bytes with 413 and a JSON error,
+before anything reads it.
 """
 
 from __future__ import annotations
 
+import json
+
 import gradio as gr
+from starlette.exceptions import HTTPException
 
 from ..engine import InterviewConfig
 from .page import DRAFTS_QUEUE, SESSIONS_QUEUE, fail, grading_queue
 from .service import Service
+
+
+#: Bytes of request body allowed per character of the longest answer: JSON may write one character as 12
+#: bytes (an escaped surrogate pair, "\\ud83d\\ude00").
+BYTES_PER_CHAR = 12
+#: Bytes allowed besides the answer: the page sends the chat so far with each answer, and every request
+#: carries its own fields.
+BODY_SLACK = 2 * 1024 * 1024
+
+
+def body_limit(max_answer_chars: int) -> int:
+    """The largest request body accepted, in bytes: the longest answer, however escaped, plus BODY_SLACK."""
+    return BYTES_PER_CHAR * max_answer_chars + BODY_SLACK
+
+
+class BodyTooLarge(HTTPException):
+    """A request body past the limit (an HTTPException, so that FastAPI answers 413 where it reads the body)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request body too large: over {limit} bytes. Answers are limited in length; "
+                              "send a shorter one.")
+
+
+class BodyLimit:
+    """ASGI middleware: a request whose body is over `limit` bytes gets 413 and `{"detail": "..."}`, before any
+    of it is read when its Content-Length says so, else as soon as what arrived passes the limit (a body sent
+    in chunks). Nothing behind it ever holds more than `limit` bytes of a body."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.strip().isdigit() and int(length) > self.limit:
+            await self._refuse(send)
+            return
+        received, started = 0, False
+
+        async def limited() -> dict:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        async def tracked(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracked)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(send)
+
+    async def _refuse(self, send) -> None:
+        body = json.dumps({"detail": BodyTooLarge(self.limit).detail}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
 
 
 class Api:

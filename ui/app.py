@@ -28,8 +28,8 @@ import tempfile
 import gradio as gr
 from starlette.middleware import Middleware
 
-from ..settings import Settings
-from .api import Api
+from ..settings import Settings, get_settings
+from .api import Api, BodyLimit, body_limit
 from .login_limit import LoginGuard
 from .page import EMPTY_STATE, PRIVATE, SESSIONS_QUEUE, STORAGE_KEY, Page, asset
 from .service import Service
@@ -87,10 +87,12 @@ def launch(*, host: str = "127.0.0.1", port: int = 7860, share: bool = False, op
            prevent_thread_lock: bool = False, auth: list[tuple[str, str]] | None = None) -> gr.Blocks:
     """Build and serve the app (what `interviewer ui` runs). Returns the running Blocks. `auth`: the
     (user, password) pairs of Gradio's login page, whose failures are rate-limited (login_limit.py); None
-    serves without a login."""
+    serves without a login. Request bodies past `api.body_limit` are refused (413) before anything reads them."""
     os.environ.setdefault("GRADIO_TEMP_DIR", tempfile.mkdtemp(prefix="interviewer-gradio-"))  # 0700
     app = create_app(settings, concurrency=concurrency)
-    guard = {"app_kwargs": {"middleware": [Middleware(LoginGuard)]}} if auth else {}
+    middleware = [Middleware(BodyLimit, limit=body_limit((settings or get_settings()).max_answer_chars))]
+    middleware += [Middleware(LoginGuard)] if auth else []
     app.launch(server_name=host, server_port=port, share=share, inbrowser=open_browser, quiet=quiet,
-               prevent_thread_lock=prevent_thread_lock, auth=auth or None, **launch_kwargs(), **guard)
+               prevent_thread_lock=prevent_thread_lock, auth=auth or None, **launch_kwargs(),
+               app_kwargs={"middleware": middleware})
     return app

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import copy
 import html
-import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import get_args
 
 from ..engine.report import ScoreCard
+from ..grader.text import WHITESPACE, drop_surrogates, rx
 from ..engine.state import Level
 from ..vocabulary import QuestionStatus, format_score
 
 #: ASCII punctuation that Markdown (CommonMark, GFM, and the chatbot's LaTeX) may treat as syntax.
 _MD_PUNCT = set("\\`*_{}[]()#+-.!|~:$@=^")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
-_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+# RE2 patterns: linear time on any text (see interviewer/grader/text.py).
+_CODE = rx(r"(```.*?```|`[^`\n]*`)", "s")
+_WORD_AND_SPACE = rx(rf"[^{WHITESPACE[1:-1]}]+{WHITESPACE}*")
 
 LEVELS = list(get_args(Level))
 
@@ -61,7 +63,7 @@ def hard_breaks(markdown: str) -> str:
 def escape_markup(text: str) -> str:
     """Keep Markdown, but show any raw HTML as text (code spans and fences are left alone: Markdown shows
     their content literally already)."""
-    parts = _CODE.split(str(text))
+    parts = _CODE.split(drop_surrogates(str(text)))
     return "".join(p if i % 2 else html.escape(p, quote=False) for i, p in enumerate(parts))
 
 
@@ -94,7 +96,7 @@ def pending_message(text: str = "Grading your answer against the rubric…") -> 
 
 def words(text: str) -> list[str]:
     """The prefixes a message is streamed in, a few words at a time (whitespace kept intact)."""
-    tokens = re.findall(r"\S+\s*", text)
+    tokens = _WORD_AND_SPACE.findall(drop_surrogates(text))
     if not tokens:
         return [text]
     step = 3

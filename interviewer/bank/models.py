@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Annotated
 
 from pydantic import (
@@ -18,7 +17,7 @@ MIN_JUSTIFICATION_WORDS = 5  # a beyond_reference criterion's source: a reason, 
 
 def normalize(text: str) -> str:
     """Case- and whitespace-insensitive form used to check that a quote appears in a text."""
-    return re.sub(r"\s+", " ", text).strip().lower()
+    return " ".join(text.split()).lower()
 
 
 def strip_markdown(text: str) -> str:
@@ -27,7 +26,7 @@ def strip_markdown(text: str) -> str:
     for line in text.splitlines():
         if line.startswith("```"):
             continue
-        lines.append(re.sub(r"^- ", "", line))
+        lines.append(line.removeprefix("- "))
     return "\n".join(lines)
 
 
@@ -70,7 +69,7 @@ class Criterion(BaseModel):
 
     @model_validator(mode="after")
     def _justified(self) -> "Criterion":
-        if self.beyond_reference and len(re.findall(r"[^\W_]+", self.source)) < MIN_JUSTIFICATION_WORDS:
+        if self.beyond_reference and _count_words(self.source) < MIN_JUSTIFICATION_WORDS:
             raise ValueError(
                 f"criterion {self.id!r} goes beyond the reference: its source must justify that in at least "
                 f"{MIN_JUSTIFICATION_WORDS} words"
@@ -145,4 +144,14 @@ class Question(BaseModel):
 
 
 def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("&", " ")).strip("-")
+    """Lower-case ASCII letters and digits, each run of anything else one "-"."""
+    kept = "".join(c if c in _SLUG_CHARS else " " for c in text.lower())
+    return "-".join(kept.split())
+
+
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _count_words(text: str) -> int:
+    """How many runs of letters and digits the text holds."""
+    return sum(1 for i, c in enumerate(text) if c.isalnum() and (i == 0 or not text[i - 1].isalnum()))

@@ -16,6 +16,7 @@ from ..errors import InputError
 from ..paths import cache_dir
 from .draft import content_hash, draft_rubric
 from .models import Grade
+from .text import drop_surrogates
 
 #: The longest CSV field read (Python's default of 128 KiB aborts a whole file on one long answer); an
 #: answer over the answer limit is still reported as a bad row, not read.
@@ -72,6 +73,9 @@ def _read_records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
             except json.JSONDecodeError as e:
                 yield n, None, f"not valid JSON ({e.msg})"
                 continue
+            except ValueError:  # Python's limit on digits in an int (4300 by default)
+                yield n, None, "not valid JSON here (a number with too many digits)"
+                continue
             except RecursionError:
                 yield n, None, "not valid JSON (nested too deeply)"
                 continue
@@ -123,6 +127,10 @@ def read_rows(path: Path, bank: Bank, max_chars: int) -> tuple[list[Row], list[B
         if not rid:
             bad.append(BadRow(line, None, "missing column 'id'"))
             continue
+        if drop_surrogates(rid) != rid:  # JSON's "\ud800": no UTF-8 file can hold such an id
+            bad.append(BadRow(line, rid.encode("utf-8", "backslashreplace").decode(),
+                              "the id holds a lone surrogate (\\ud800-\\udfff), which is not text"))
+            continue
         if rid in seen:
             bad.append(BadRow(line, rid, "duplicate id"))
             continue
@@ -146,9 +154,14 @@ def read_rows(path: Path, bank: Bank, max_chars: int) -> tuple[list[Row], list[B
                 continue
             question = bank.questions[qid]
         elif str(rec.get("question") or "").strip() and str(rec.get("reference_answer") or "").strip():
-            q_text, ref = str(rec["question"]).strip(), str(rec["reference_answer"]).strip()
-            question = Question(id=f"custom-{content_hash(q_text, ref)}", category="Custom", number=1,
-                                question=q_text, reference_answer=ref, rubric=_cached_rubric(q_text, ref))
+            q_text, ref = (drop_surrogates(str(rec[k])).strip() for k in ("question", "reference_answer"))
+            try:
+                question = Question(id=f"custom-{content_hash(q_text, ref)}", category="Custom", number=1,
+                                    question=q_text, reference_answer=ref, rubric=_cached_rubric(q_text, ref))
+            except ValueError as e:
+                reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                bad.append(BadRow(line, rid, f"no rubric can be drafted from its question and reference ({reason})"))
+                continue
         else:
             bad.append(BadRow(line, rid, "needs 'question_id', or 'question' and 'reference_answer'"))
             continue
@@ -197,31 +210,54 @@ def done_ids(output: Path) -> set[str]:
 
 
 def repair_tail(output: Path) -> None:
-    """Cut a last record that a killed run left unfinished (JSONL: an unterminated line; CSV: a record
-    that is not whole, which may span lines inside quotes)."""
+    """Cut a last record that a killed run left unfinished (JSONL: an unterminated line; CSV: a record that
+    is not whole: cut anywhere, even just after a line break inside a quoted field, where the file ends in a
+    line break but an open quote would swallow the next record appended). A CSV file that is broken before
+    its last record is refused (InputError): cutting it would throw away graded rows."""
     if not output.is_file():
         return
     data = output.read_bytes()
-    if not data or data.endswith(b"\n"):
-        return
     if output.suffix.lower() != ".csv":
-        output.write_bytes(data[: data.rfind(b"\n") + 1])
+        if data and not data.endswith(b"\n"):
+            output.write_bytes(data[: data.rfind(b"\n") + 1])
         return
-    # Cut back to the last line break after which the file still parses as whole records (a field may
-    # hold line breaks inside quotes, so not every line break ends a record).
-    text = data.decode("utf-8", errors="replace")
-    cut = text.rfind("\n")
-    while cut >= 0 and not _whole_csv(text[: cut + 1]):
-        cut = text.rfind("\n", 0, cut)
-    output.write_bytes(text[: cut + 1].encode("utf-8"))
-
-
-def _whole_csv(text: str) -> bool:
+    text = data.decode("utf-8", errors="surrogateescape")  # encodes back to the very same bytes
+    whole = _whole_records(text)
+    if whole == len(text):
+        return
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        tail_records = sum(1 for _ in csv.reader(io.StringIO(text[whole:], newline="")))
     except csv.Error:
-        return False
-    return bool(rows) and all(len(r) == len(rows[0]) for r in rows)
+        tail_records = 2
+    if tail_records > 1:
+        raise InputError(f"{output}: line {text.count(chr(10), 0, whole) + 1}: the results file is not valid CSV "
+                         "from there on; fix it, or move it away to start afresh")
+    output.write_bytes(data[: len(text[:whole].encode("utf-8", errors="surrogateescape"))])
+
+
+def _whole_records(text: str) -> int:
+    """How many characters at the start of a CSV text are whole records: each ends in a line break and has as
+    many fields as the first (the header); blank lines count as whole."""
+    ends: list[int] = []
+
+    def lines() -> Iterator[str]:
+        end = 0
+        for line in io.StringIO(text, newline=""):
+            end += len(line)
+            ends.append(end)
+            yield line
+
+    whole, width = 0, None
+    try:
+        for row in csv.reader(lines(), strict=True):
+            if row:
+                width = len(row) if width is None else width
+                if len(row) != width or not text.endswith("\n", 0, ends[-1]):
+                    break
+            whole = ends[-1]
+    except csv.Error:
+        pass
+    return whole
 
 
 def result_record(row: Row, grade: Grade) -> dict:

@@ -8,7 +8,6 @@ key terms, and each criterion's source is its own verbatim sentence. A person ca
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 
 from ..bank.models import Criterion, Rubric, slugify
@@ -26,7 +25,7 @@ def _units(reference: str) -> list[str]:
             continue
         if in_code:
             continue
-        line = re.sub(r"^- ", "", line).strip()
+        line = line.removeprefix("- ").strip()
         for sent in sentences(line):
             if len(content_stems(sent)) >= 2:
                 units.append(sent)
@@ -61,7 +60,7 @@ def draft_rubric(question: str, reference: str) -> Rubric:
     criteria, used_ids = [], set()
     for n, unit in enumerate(chosen, 1):
         terms = _key_terms(unit, doc_freq, len(units), given) or [[w] for w in words(unit)[:1]]
-        base = slugify(" ".join(t[0] for t in terms[:2]))[:40] or f"point-{n}"
+        base = slugify(" ".join(t[0] for t in terms[:2]))[:40].rstrip("-") or f"point-{n}"
         cid = base if base not in used_ids else f"{base}-{n}"
         used_ids.add(cid)
         richness = len(set(content_stems(unit)))

@@ -15,16 +15,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-import re2
-
 from ..llm.base import CACHE_BREAK
 from .models import Flag
-from .text import STOPWORDS, words
+from .text import STOPWORDS, drop_surrogates, rx, words
 
 
 def _rx(pattern: str, flags: str = "i"):
-    """One compiled RE2 pattern; flags as RE2's inline letters (i: ignore case, m: multi-line, s: dot-all)."""
-    return re2.compile(f"(?{flags}){pattern}" if flags else pattern)
+    """One compiled RE2 pattern, case-insensitive unless other flags are given (see text.rx)."""
+    return rx(pattern, flags)
 
 
 CONTROL_RE = _rx(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200f}\x{2028}-\x{202e}\x{2060}-\x{2064}\x{feff}]", "")
@@ -137,7 +135,7 @@ class Screened:
 
 def clean(text: str) -> str:
     """Normalise (NFKC: fullwidth and other look-alike forms become plain text) and remove control
-    characters, invisible characters and special-token syntax; keep newlines and tabs."""
+    characters, lone surrogates, invisible characters and special-token syntax; keep newlines and tabs."""
     text, _ = _clean(text)
     return text
 
@@ -145,7 +143,7 @@ def clean(text: str) -> str:
 def _clean(text: str) -> tuple[str, list[str]]:
     """The cleaned text and what was removed as hidden instructions (invisible text, comments)."""
     hidden: list[str] = []
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = drop_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
     for m in INVISIBLE_RE.finditer(text):
         decoded = "".join(chr(ord(c) - 0xE0000) for c in m.group(0) if 0xE0020 <= ord(c) <= 0xE007E)
         hidden.append(f"[invisible text] {decoded}".strip())

@@ -15,10 +15,12 @@ beside, `coverage`):
 from __future__ import annotations
 
 import math
-import re
 
 from ..bank.models import Criterion
-from .text import BOUNDARY, STOPWORDS, content_stems, contains_phrase, normalize, sentences, term_stream, words
+from .text import (
+    BOUNDARY, STOPWORDS, WHITESPACE, WordPattern, content_stems, contains_phrase, drop_surrogates, normalize, rx,
+    sentences, term_stream, words,
+)
 
 MIN_CONTEXT_WORDS = 3  # words a sentence needs besides its matched key terms to count as explaining them
 LIST_ITEM_MAX_WORDS = 3  # items of a term list are short: none longer than this
@@ -26,8 +28,9 @@ LIST_MIN_ITEMS = 3
 LEAD_IN_MAX_WORDS, LEAD_IN_MAX_CONTENT = 6, 3  # the first item may be a short lead-in ("The key ideas are X")
 SALAD_MIN_WORDS = 6  # a run of at least this many words ...
 SALAD_MAX_FUNCTION_SHARE = 0.1  # ... with (almost) no function words is a keyword salad
-_ITEM_SPLIT_RE = re.compile(r"[,;|•·]|\band\b|\bor\b|\s[-–—]\s", re.I)
-_BULLET_RE = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+")
+# RE2 patterns (linear time, see text.py); "and"/"or" count as whole words only (WordPattern).
+_ITEM_SPLIT_RE = WordPattern(rf"[,;|•·]|and|or|{WHITESPACE}[-–—]{WHITESPACE}", "i")
+_BULLET_RE = rx(rf"{WHITESPACE}*(?:[-*•–]|\p{{Nd}}+[.)]){WHITESPACE}+")
 
 
 def term_coverage(answer_stems: list[str], criterion: Criterion) -> float:
@@ -86,6 +89,7 @@ def is_list_like(sentence: str) -> bool:
       dropout, L1 and L2.");
     - a keyword salad: SALAD_MIN_WORDS or more words with almost no function words;
     - a bullet line of at most LIST_ITEM_MAX_WORDS words without a function word ("- early stopping")."""
+    sentence = drop_surrogates(sentence)
     toks = words(sentence)
     if not toks:
         return False

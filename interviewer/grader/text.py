@@ -25,10 +25,11 @@ model" but not "BERT can generate text", and the term "generative" does not matc
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+import re2
 import snowballstemmer
 
 from ..bank.models import normalize  # noqa: F401  (re-exported: one definition of "the same text")
@@ -79,49 +80,226 @@ _SUPERSCRIPTS = str.maketrans({
     "ⁿ": "^n", "⁻": "^-", "⁺": "^+",
 })
 
-_ACRONYM_PLURAL_RE = re.compile(r"\b([A-Z]{2,}[0-9]*)s\b")
-_BIG_O_RE = re.compile(r"\bo\s*\(\s*([a-z0-9^*+/ .,]{1,30}?)\s*\)")
-_TOKEN_RE = re.compile(
-    r"(?P<bigo>\bo\([a-z0-9^*+/.,]{1,30}\))"
-    r"|(?P<compound>(?<![a-z0-9._-])[a-z0-9](?:[&/][a-z0-9])+(?![a-z0-9])"
-    r"|(?<![a-z0-9._-])[a-z0-9]{1,3}[=^][a-z0-9.]{1,8}(?![a-z0-9]))"
-    r"|(?P<word>[a-z0-9][a-z0-9#._-]*(?:[a-z0-9#]|\++(?![a-z0-9]))|[a-z0-9])"
-    r"|(?P<stop>[.,;:!?()\[\]{}\"|]|\n)"
+# Every pattern here runs on RE2 (google-re2), whose matching time is linear in the input: these functions see
+# candidate answers, and no answer may make them slow. RE2 has no lookaround and its \b, \w and \s know ASCII only,
+# so what Python's `re` did with those is done in code: `WordPattern` checks Python's word boundaries (Unicode word
+# characters: str.isalnum() or "_") and WHITESPACE is Python's whitespace (str.isspace()).
+
+#: The characters str.isspace() (and Python's `\s`) counts as whitespace, as an RE2 class.
+WHITESPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+
+
+def rx(pattern: str | bytes, flags: str = ""):
+    """One compiled RE2 pattern; flags as RE2's inline letters (i: ignore case, m: multi-line, s: dot-all)."""
+    if flags:
+        pattern = f"(?{flags})" + pattern if isinstance(pattern, str) else f"(?{flags})".encode() + pattern
+    return re2.compile(pattern)
+
+
+def drop_surrogates(text: str) -> str:
+    """The text without lone surrogates (U+D800-U+DFFF: not text, and no UTF-8 encoder, RE2's included, accepts
+    them; a JSON string's "\\ud800" escape makes one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "ignore").decode("utf-8")
+    return text
+
+
+def is_word_char(ch: str) -> bool:
+    """A word character as Python's `\\w` and `\\b` see one: a Unicode letter or digit, or "_"."""
+    return ch.isalnum() or ch == "_"
+
+
+class WordPattern:
+    """An RE2 pattern whose matches sit on word boundaries as Python's `\\b` sees them (RE2's `\\b` knows ASCII
+    only): a match that begins with a word character follows a non-word one (or the start of the text), and one
+    that ends with a word character is followed by a non-word one (or the end); `WordPattern("and|or")` is
+    Python's `\\band\\b|\\bor\\b`. Texts must hold no lone surrogates (see `drop_surrogates`)."""
+
+    def __init__(self, pattern: str, flags: str = "") -> None:
+        self.rx = rx(pattern, flags)
+
+    def finditer(self, text: str) -> Iterator:
+        for m in self.rx.finditer(text):
+            start, end = m.span()
+            if start < end and is_word_char(text[start]) and start > 0 and is_word_char(text[start - 1]):
+                continue
+            if start < end and is_word_char(text[end - 1]) and end < len(text) and is_word_char(text[end]):
+                continue
+            yield m
+
+    def split(self, text: str) -> list[str]:
+        parts, done = [], 0
+        for m in self.finditer(text):
+            parts.append(text[done:m.start()])
+            done = m.end()
+        return parts + [text[done:]]
+
+    def sub(self, repl: Callable, text: str) -> str:
+        """The text with each match replaced by repl(match)."""
+        out, done = [], 0
+        for m in self.finditer(text):
+            out += [text[done:m.start()], repl(m)]
+            done = m.end()
+        return "".join(out) + text[done:] if out else text
+
+
+_ACRONYM_PLURAL_RE = WordPattern(r"([A-Z]{2,}[0-9]*)s")
+_BIG_O_RE = rx(rf"o{WHITESPACE}*\({WHITESPACE}*([a-z0-9^*+/ .,]{{1,30}}?){WHITESPACE}*\)")
+_SETTING_RE = rx(rf"([a-z0-9]{{1,3}}){WHITESPACE}*([=^]){WHITESPACE}*")  # "k = 5" -> "k=5"
+_CONTRACTIONS = {"can't": "can not", "cannot": "can not", "won't": "will not", "shan't": "shall not"}
+_CONTRACTION_RE = WordPattern("|".join(_CONTRACTIONS))
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+# The tokenizer, on the prepared text's UTF-8 bytes (RE2 then works at given offsets without re-encoding the
+# text). Alternatives in order of preference: a big-O expression, a compound ("w&b", "k=5"), a word, a stop.
+# Python's lookarounds (a big-O after a word boundary, a compound not after [a-z0-9._-] nor before [a-z0-9], a
+# run of "+" not before [a-z0-9]) are checked in `_token_at`.
+_TOKEN_RE = rx(
+    rb"(?P<bigo>o\([a-z0-9^*+/.,]{1,30}\))"
+    rb"|(?P<pairs>[a-z0-9](?:[&/][a-z0-9])+)"
+    rb"|(?P<setting>[a-z0-9]{1,3}[=^][a-z0-9.]{1,8})"
+    rb"|(?P<word>[a-z0-9][a-z0-9#._-]*(?:[a-z0-9#]|\++)|[a-z0-9])"
+    rb"|(?P<stop>[.,;:!?()\[\]{}\"|\n])"
 )
+_BIGO, _PAIRS, _SETTING, _WORD, _STOP = 1, 2, 3, 4, 5
+_PAIRS_RE = rx(rb"[a-z0-9](?:[&/][a-z0-9])+")
+_SETTING_AT_RE = rx(rb"[a-z0-9]{1,3}[=^]([a-z0-9.]{1,8})")
+_WORD_RE = rx(rb"[a-z0-9][a-z0-9#._-]*(?:[a-z0-9#]|\++)|[a-z0-9]")
+_WORD_NO_PLUS_RE = rx(rb"[a-z0-9][a-z0-9#._-]*[a-z0-9#]|[a-z0-9]")
+_ALNUM_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_NO_COMPOUND_AFTER = _ALNUM_BYTES | frozenset(b"._-")
+_STOP_BYTES = frozenset(b'.,;:!?()[]{}"|\n')
 BOUNDARY = "|"
 
 _stemmer = snowballstemmer.stemmer("english")
 
 
-def _big_o(m: re.Match) -> str:
-    inner = re.sub(r"\s+", "", m.group(1))
-    inner = re.sub(r"([a-z])(\d)", r"\1^\2", inner)  # n2 -> n^2 (what NFKC does to n²)
+def _big_o(m) -> str:
+    inner = m.group(1).replace(" ", "")
+    # n2 -> n^2 (what NFKC does to n²)
+    inner = "".join(c + "^" if c.isascii() and c.isalpha() and n.isascii() and n.isdigit() else c
+                    for c, n in zip(inner, inner[1:] + " "))
     return f"o({inner})"
+
+
+def _after_word(m) -> bool:
+    """Whether a match follows a word character (Python's `\\b` before it fails)."""
+    return m.start() > 0 and is_word_char(m.string[m.start() - 1])
+
+
+def _expand_nt(text: str) -> str:
+    """ "isn't" -> "is not": a word ending in "n't" (and longer than "n't") loses its "n't" to " not"."""
+    out, done, i = [], 0, text.find("n't")
+    while i != -1:
+        start, end = i, i + 3
+        while start > done and is_word_char(text[start - 1]):
+            start -= 1
+        if start < i and (start == 0 or not is_word_char(text[start - 1])) and (
+                end == len(text) or not is_word_char(text[end])):
+            out += [text[done:start], text[start:i], " not"]
+            done = end
+        i = text.find("n't", end)
+    return "".join(out) + text[done:]
+
+
+def _drop_possessive(text: str) -> str:
+    """ "the model's output" -> "the model output": "'s" goes where no word character follows it."""
+    parts = text.split("'s")
+    return parts[0] + "".join(("'s" if p[:1] and is_word_char(p[0]) else "") + p for p in parts[1:])
 
 
 @lru_cache(maxsize=4096)
 def prepare(text: str) -> str:
     """Text as the tokenizer sees it: NFKC, lower case, symbols mapped to words, big-O and contractions tidied."""
-    text = unicodedata.normalize("NFKC", text.translate(_SUPERSCRIPTS))
-    text = _ACRONYM_PLURAL_RE.sub(r"\1", text)
+    text = unicodedata.normalize("NFKC", drop_surrogates(text).translate(_SUPERSCRIPTS))
+    text = _ACRONYM_PLURAL_RE.sub(lambda m: m.group(1), text)
     text = text.lower().translate(_CHAR_MAP)
     text = text.replace("**", "^")
-    text = _BIG_O_RE.sub(_big_o, text)
-    text = re.sub(r"\b([a-z0-9]{1,3})\s*([=^])\s*(?=[a-z0-9])", r"\1\2", text)  # "k = 5" -> "k=5"
-    text = re.sub(r"\bcan't\b|\bcannot\b", "can not", text)
-    text = re.sub(r"\bwon't\b", "will not", text)
-    text = re.sub(r"\bshan't\b", "shall not", text)
-    text = re.sub(r"\b(\w+)n't\b", r"\1 not", text)
-    text = re.sub(r"'s\b", "", text)  # the model's output -> the model output
-    return text
+    text = _BIG_O_RE.sub(lambda m: m.group() if _after_word(m) else _big_o(m), text)
+    text = _SETTING_RE.sub(
+        lambda m: m.group(1) + m.group(2) if not _after_word(m) and m.string[m.end():m.end() + 1] in _ALNUM
+        else m.group(), text)
+    text = _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group()], text)
+    text = _expand_nt(text)
+    return _drop_possessive(text)
 
 
-def _tokens(text: str) -> list[str]:
+def _word_before(b: bytes, p: int) -> bool:
+    """Whether the character before byte offset p of UTF-8 text is a word character."""
+    if p == 0:
+        return False
+    start = p - 1
+    while start > 0 and p - start < 4 and 0x80 <= b[start] < 0xC0:
+        start -= 1
+    return is_word_char(b[start:p].decode("utf-8", "replace")[-1:] or " ")
+
+
+def _word_at(b: bytes, p: int) -> int:
+    """The end of the word token at p: a run of "+" closes a word only where no [a-z0-9] follows the last."""
+    end = _WORD_RE.match(b, p).end()
+    if b[end - 1] == 0x2B and end < len(b) and b[end] in _ALNUM_BYTES:  # "+" before a letter or digit
+        if b[end - 2] == 0x2B and end - p >= 3:
+            return end - 1
+        return _WORD_NO_PLUS_RE.match(b, p).end()
+    return end
+
+
+def _token_at(b: bytes, p: int, first: int, end: int) -> int:
+    """The end of the token at p, where `_TOKEN_RE` matched alternative `first` up to `end`: the alternatives
+    from `first` on (the earlier ones cannot match there), now with the lookarounds `_TOKEN_RE` leaves out."""
+    if first == _BIGO and not _word_before(b, p):
+        return end
+    if first <= _SETTING and (p == 0 or b[p - 1] not in _NO_COMPOUND_AFTER):
+        m = _PAIRS_RE.match(b, p) if first <= _PAIRS else None
+        if m:
+            end = m.end()
+            if end == len(b) or b[end] not in _ALNUM_BYTES:
+                return end
+            if end - p >= 5:  # give back the last pair: a [&/] then follows
+                return end - 2
+        m = _SETTING_AT_RE.match(b, p)
+        if m:
+            end, value = m.end(), m.start(1)
+            if end == len(b) or b[end] not in _ALNUM_BYTES:
+                return end
+            dot = b.rfind(b".", value + 1, end)  # the value may stop before a "." that a letter or digit follows
+            if dot != -1:
+                return dot
+    return _word_at(b, p)
+
+
+@lru_cache(maxsize=4096)
+def _token_tuple(text: str) -> tuple[str, ...]:
+    b = prepare(text).encode("utf-8")
+    out: list[str] = []
+    pos, n = 0, len(b)
+    while pos < n:
+        for m in _TOKEN_RE.finditer(b, pos):
+            start, end = m.span()
+            if b[start] in _STOP_BYTES:
+                out.append(BOUNDARY)
+                continue
+            if b[start:end].isalnum():  # a plain word (the common case: no lookaround to check)
+                fixed = end
+            elif m.start(_WORD) >= 0:
+                fixed = end if b[end - 1] != 0x2B else _word_at(b, start)
+            else:
+                first = next(k for k in (_BIGO, _PAIRS, _SETTING) if m.start(k) >= 0)
+                fixed = _token_at(b, start, first, end)
+            out.append(b[start:fixed].decode("ascii"))
+            if fixed != end:
+                pos = fixed  # a shorter token than RE2's: go on from its end
+                break
+        else:
+            break
+    return tuple(out)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
     """Words and BOUNDARY marks (punctuation, line breaks), in order."""
-    out = []
-    for m in _TOKEN_RE.finditer(prepare(text)):
-        out.append(BOUNDARY if m.lastgroup == "stop" else m.group())
-    return out
+    return _token_tuple(text)
 
 
 @lru_cache(maxsize=65536)
@@ -250,14 +428,22 @@ def is_negator(token: str) -> bool:
     return token in NEGATORS or token == "non"
 
 
-SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'`])|\n+")
+#: Where a sentence may end: whitespace after [.!?], or whitespace holding a line break (each a whole run).
+_SENTENCE_GAP_RE = rx(rf"[.!?]({WHITESPACE}+)|({WHITESPACE}*\n{WHITESPACE}*)")
+_SENTENCE_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789(\"'`")
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences and lines, stripped, in order; each is a verbatim substring of the text."""
-    out = []
-    for part in SENTENCE_RE.split(text):
-        part = part.strip()
-        if part:
-            out.append(part)
-    return out
+    """Sentences and lines, stripped, in order; each is a verbatim substring of the text (less any lone
+    surrogates). A sentence ends at a line break, or at whitespace between [.!?] and a capital, a digit, an
+    opening bracket or a quote."""
+    text = drop_surrogates(text)
+    out, done = [], 0
+    for m in _SENTENCE_GAP_RE.finditer(text):
+        gap = 1 if m.start(1) >= 0 else 2
+        start, end = m.span(gap)
+        if gap == 2 or "\n" in m.group(gap) or text[end:end + 1] in _SENTENCE_START:
+            out.append(text[done:start].strip())
+            done = end
+    out.append(text[done:].strip())
+    return [part for part in out if part]
