@@ -39,3 +39,11 @@ class SessionBusy(InterviewerError):
 
 class StaleAnswer(InputError):
     """An answer meant for a question the session has already moved past (sent from a stale window)."""
+
+
+class StoreCorrupt(InterviewerError):
+    """The transcript database file is not a SQLite database, or is damaged. The message names the file."""
+
+
+class UserDirError(InterviewerError):
+    """The user directory (INTERVIEWER_HOME) or a folder in it cannot be created or written."""

@@ -7,27 +7,39 @@ from pathlib import Path
 
 import click
 
+from .errors import UserDirError
+
 APP_NAME = "interviewer"
+
+
+def folder(path: Path) -> Path:
+    """`path`, created if missing; UserDirError (naming it) when it cannot be created or written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        reason = "it is a file, not a folder"
+    except OSError as e:
+        reason = e.strerror or str(e)
+    else:
+        if os.access(path, os.W_OK | os.X_OK):
+            return path
+        reason = "it is not writable"
+    raise UserDirError(f"{path}: cannot keep the interviewer's files there ({reason}); "
+                       "set INTERVIEWER_HOME to a folder you can write")
 
 
 def user_dir() -> Path:
     """The user's data directory (database, model cache, imported banks). Created on first use."""
     env = os.environ.get("INTERVIEWER_HOME")
-    path = Path(env).expanduser() if env else Path(click.get_app_dir(APP_NAME))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder(Path(env).expanduser() if env else Path(click.get_app_dir(APP_NAME)))
 
 
 def cache_dir() -> Path:
-    path = user_dir() / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder(user_dir() / "cache")
 
 
 def models_dir() -> Path:
-    path = user_dir() / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder(user_dir() / "models")
 
 
 def user_bank_dir() -> Path:

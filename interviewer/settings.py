@@ -18,13 +18,15 @@ class Settings(BaseSettings):
     model: str = Field(DEFAULT_MODEL, description="Model name, e.g. local:qwen2.5-coder-1.5b or openai:gpt-4o-mini")
     base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server")
     api_key: SecretStr | None = Field(None, description="API key; falls back to OPENAI_API_KEY")
-    n_ctx: int = Field(8192, ge=256, description="Context tokens: the longest answer (20,000 characters) and a rubric fit")
-    n_threads: int | None = Field(None, ge=1)
-    n_gpu_layers: int = Field(0, ge=-1, description="-1 puts every layer on the GPU")
-    request_timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(3, ge=0)
-    max_answer_chars: int = Field(20_000, ge=100, description="Longest answer accepted, in characters")
-    max_local_models: int = Field(2, ge=1, description="Local models one process loads at most (each takes ~1-2 GB)")
+    n_ctx: int = Field(8192, ge=256, le=131_072,
+                       description="Context tokens: the longest answer (20,000 characters) and a rubric fit")
+    n_threads: int | None = Field(None, ge=1, le=1024)
+    n_gpu_layers: int = Field(0, ge=-1, le=1000, description="-1 puts every layer on the GPU")
+    request_timeout: float = Field(60.0, gt=0, le=3600, description="Seconds an API request may take")
+    max_retries: int = Field(3, ge=0, le=100)
+    max_answer_chars: int = Field(20_000, ge=100, le=1_000_000, description="Longest answer accepted, in characters")
+    max_local_models: int = Field(2, ge=1, le=64,
+                                  description="Local models one process loads at most (each takes ~1-2 GB)")
 
     # What a UI/API server (`interviewer ui`) lets its clients choose besides its own model and endpoint.
     # Nothing by default; the terminal commands ignore both.

@@ -17,6 +17,7 @@ from ..bank.validate import validate_dir
 from ..errors import BankError
 from ..paths import user_bank_dir
 from . import cli
+from .options import InputFile
 
 
 @cli.group()
@@ -61,7 +62,7 @@ def show(question_id: str, no_answer: bool) -> None:
 
 
 @bank.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputFile())
 @click.option(
     "--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Bank directory to write (default: your user bank, loaded with the shipped one).",

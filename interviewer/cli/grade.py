@@ -21,7 +21,7 @@ from ..grader.grader import Grader
 from ..grading import make_grader
 from ..settings import Settings
 from . import cli
-from .options import model_options
+from .options import InputFile, model_options
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Tally:
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=InputFile())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results file: .jsonl (default) or .csv. Re-running skips rows already in it.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,

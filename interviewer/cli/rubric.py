@@ -10,6 +10,7 @@ from ..bank.models import Question
 from ..bank.storage import dump_question, load_question_file
 from ..grader.draft import draft_rubric
 from . import cli
+from .options import InputFile, TextOrFile
 
 
 @cli.group()
@@ -18,9 +19,9 @@ def rubric() -> None:
 
 
 @rubric.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=InputFile())
 @click.option("--question", "-q", help="Question text (instead of FILES).")
-@click.option("--reference", "-r", help="Reference answer text, or @path to read it from a file.")
+@click.option("--reference", "-r", type=TextOrFile(), help="Reference answer text, or @path to read it from a file.")
 @click.option("--write", is_flag=True, help="Write the drafted rubric into each FILE that has none.")
 def draft(files: tuple[Path, ...], question: str | None, reference: str | None, write: bool) -> None:
     """Draft a rubric from a reference answer.
@@ -31,8 +32,6 @@ def draft(files: tuple[Path, ...], question: str | None, reference: str | None, 
     if not files and not (question and reference):
         raise click.UsageError("give question FILES, or both --question and --reference")
     if not files:
-        if reference.startswith("@"):
-            reference = Path(reference[1:]).read_text("utf-8")
         q = Question(id="draft", category="Custom", number=1, question=question, reference_answer=reference)
         q = q.model_copy(update={"rubric": draft_rubric(q.question, q.reference_answer)})
         click.echo(dump_question(q))

@@ -15,6 +15,7 @@ from ..engine.report import to_markdown
 from ..errors import SessionNotFound
 from ..grader.models import Verdict
 from ..store import Transcripts
+from ..store.transcripts import MAX_LIST
 from ..vocabulary import format_score
 from . import cli
 
@@ -42,7 +43,8 @@ def sessions() -> None:
 
 
 @sessions.command("list")
-@click.option("--limit", "-n", type=int, default=20, show_default=True, help="Newest sessions to show.")
+@click.option("--limit", "-n", type=click.IntRange(1, MAX_LIST), default=20, show_default=True,
+              help="Newest sessions to show.")
 def list_(limit: int) -> None:
     """List interview sessions, newest first."""
     store = Transcripts.open()
@@ -109,5 +111,8 @@ def export(session_id: str, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as e:  # no such folder, no permission, a full disk (/dev/full fails on the last write)
+            raise click.ClickException(f"{output}: cannot write the export there ({e.strerror or e})") from None
         click.echo(f"wrote {output}", err=True)

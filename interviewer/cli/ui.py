@@ -8,14 +8,14 @@ import click
 
 from ..settings import Settings
 from . import cli
-from .options import model_options
+from .options import InputFile, model_options
 
 
 @cli.command()
 @click.option("--port", "-p", type=click.IntRange(1, 65535), default=7860, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind. Serving beyond this machine? Set a login with --auth-file.")
-@click.option("--auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--auth-file", type=InputFile(), default=None,
               envvar="INTERVIEWER_UI_AUTH_FILE",
               help="A login for the page: a file of `user:password` lines (or INTERVIEWER_UI_AUTH_FILE).")
 @click.option("--share", is_flag=True, help="Also open a public Gradio share link (needs internet access).")

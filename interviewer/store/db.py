@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..errors import StoreCorrupt
+
 #: How long a writer waits for another process's or thread's write to finish before giving up.
 BUSY_TIMEOUT_S = 60.0
 
@@ -164,8 +166,16 @@ def open_db(path: Path | str | None = None) -> sqlite_utils.Database:
     # Autocommit mode: transactions are only the explicit ones above.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
     db = sqlite_utils.Database(conn)
-    if str(path) != ":memory:" and db.journal_mode != "wal":
-        db.enable_wal()
-    db.execute("pragma foreign_keys = on")
-    migrate(db)
+    try:
+        if str(path) != ":memory:" and db.journal_mode != "wal":
+            db.enable_wal()
+        db.execute("pragma foreign_keys = on")
+        migrate(db)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        if type(e) is not sqlite3.DatabaseError:  # locked, unwritable, a constraint: not the file's fault
+            raise
+        # "file is not a database", "database disk image is malformed": SQLite's words for a damaged file.
+        raise StoreCorrupt(f"{path}: not a usable SQLite database ({e}); move it aside and a new one is "
+                           "made on the next run (the sessions in it stay in the moved file)") from None
     return db
