@@ -130,6 +130,16 @@ def test_a_damaged_database_is_named_and_kept(interviewer_home, content):
         open_db()
 
 
+def test_a_damaged_checkpoint_database_is_named_before_a_session_is_recorded(interviewer_home):
+    checkpoints = interviewer_home / "checkpoints.db"
+    content = b"not a database\n" * 100
+    checkpoints.write_bytes(content)
+    line = error_line(run("interview", "--lexical", "-n", "1"))
+    assert line.startswith(f"Error: {checkpoints}: not a usable SQLite database"), line
+    assert checkpoints.read_bytes() == content
+    assert list(open_db()["sessions"].rows) == []  # no half-started session left behind
+
+
 @pytest.mark.parametrize("home", ["a-file", "a-file/below", "/proc/x"])
 def test_an_unusable_home_is_named(monkeypatch, tmp_path, home):
     (tmp_path / "a-file").write_text("not a folder")

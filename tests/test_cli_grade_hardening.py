@@ -197,3 +197,24 @@ def test_a_results_csv_broken_before_its_last_record_is_refused_not_cut(tmp_path
     result = run(src, "-o", out)
     assert result.exit_code != 0 and "Error:" in result.output and "Traceback" not in result.output
     assert out.read_text(encoding="utf-8") == broken, "nothing is cut"
+
+
+def test_a_row_the_grader_chokes_on_is_reported_and_the_rest_graded(tmp_path, monkeypatch):
+    """Whatever a row makes the grader raise, that row is reported by its line and every other row is graded."""
+    from interviewer.grader.grader import Grader
+
+    real = Grader.grade
+
+    def choke(self, question, answer, criteria=None):
+        if "POISON" in answer:
+            raise ValueError("something no one foresaw")
+        return real(self, question, answer, criteria)
+
+    monkeypatch.setattr(Grader, "grade", choke)
+    src = jsonl(tmp_path / "in.jsonl", [{"id": i, "question_id": "ml-fundamentals-01", "answer": a}
+                                        for i, a in (("a", GOOD), ("b", "POISON " + GOOD), ("c", GOOD))])
+    out = tmp_path / "out.jsonl"
+    result = run(src, "-o", out)
+    assert result.exit_code == 1 and "1 rows failed" in result.output
+    assert "ValueError: something no one foresaw" in result.output
+    assert sorted(json.loads(x)["id"] for x in out.read_text().splitlines()) == ["a", "c"]

@@ -97,6 +97,9 @@ def grade_rows(grader: Grader, todo: list, workers: int, writer: ResultWriter, c
         except InterviewerError as e:
             tally.failed.append((row, str(e)))
             return
+        except Exception as e:  # noqa: BLE001 - one row the grader cannot take never stops the others
+            tally.failed.append((row, f"{type(e).__name__}: {e}"))
+            return
         writer.write(result_record(row, g))
         tally.scores.append(g.score)
         tally.flags.update(f.value for f in g.flags)

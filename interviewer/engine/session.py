@@ -57,6 +57,7 @@ from ..bank.storage import Bank, load_bank
 from ..errors import InputError, InterviewerError, SessionNotFound, StaleAnswer
 from ..paths import checkpoints_path
 from ..settings import Settings, get_settings
+from ..store.db import connect
 from ..store.transcripts import Transcripts
 from ..vocabulary import QuestionStatus
 from .context import Context, GraderLike
@@ -132,7 +133,11 @@ class Interview:
               bank: Bank | None, settings: Settings | None, store: Transcripts | None = None) -> "Interview":
         settings = settings or get_settings()
         store = store or Transcripts.open()
-        conn = sqlite3.connect(str(checkpoints_path()), timeout=30, check_same_thread=False)
+        try:
+            conn = connect(checkpoints_path(), timeout=30)
+        except BaseException:
+            store.close()
+            raise
 
         def make_grader() -> GraderLike:
             if grader is not None:
@@ -264,7 +269,8 @@ class Interview:
         status = self.status()
         if status.done or not status.waiting or not status.question_id:
             return 0
-        draft = clean_text(draft)[: self.context.max_answer_chars]
+        limit = self.context.max_answer_chars
+        draft = clean_text(str(draft)[: 4 * limit])[:limit]  # bounded before any cleaning, like an answer
         if draft.lower() in COMMANDS:
             return 0
         grader = self.context.grader

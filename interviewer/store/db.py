@@ -173,9 +173,27 @@ def open_db(path: Path | str | None = None) -> sqlite_utils.Database:
         migrate(db)
     except sqlite3.DatabaseError as e:
         conn.close()
-        if type(e) is not sqlite3.DatabaseError:  # locked, unwritable, a constraint: not the file's fault
-            raise
-        # "file is not a database", "database disk image is malformed": SQLite's words for a damaged file.
-        raise StoreCorrupt(f"{path}: not a usable SQLite database ({e}); move it aside and a new one is "
-                           "made on the next run (the sessions in it stay in the moved file)") from None
+        raise _corrupt_or(e, path) from None
     return db
+
+
+def connect(path: Path | str, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+    """A plain connection to another of the user dir's SQLite files (the checkpoints), its header read at
+    once: a damaged file fails here with StoreCorrupt naming it, before anything else is written."""
+    conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
+    try:
+        conn.execute("pragma schema_version").fetchone()
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise _corrupt_or(e, path) from None
+    return conn
+
+
+def _corrupt_or(e: sqlite3.DatabaseError, path: Path | str) -> Exception:
+    """StoreCorrupt for a damaged file; the error itself for anything else (locked, unwritable, a constraint:
+    not the file's fault)."""
+    if type(e) is not sqlite3.DatabaseError:
+        return e
+    # "file is not a database", "database disk image is malformed": SQLite's words for a damaged file.
+    return StoreCorrupt(f"{path}: not a usable SQLite database ({e}); move it aside and a new one is "
+                        "made on the next run (the sessions in it stay in the moved file)")
