@@ -158,7 +158,13 @@ def _clean(text: str) -> tuple[str, list[str]]:
     return text.strip(), [h for h in hidden if h]
 
 
+#: Names of evaluation methods that read like talk to a grader: "an LLM as a judge", "model-as-a-grader".
+METHOD_NAME_RE = _rx(r"\b(llms?|models?|gpts?(-?\d+\w*)?|ai|lms?)[ \t-]+as[ \t-]+(an?|the)[ \t-]+"
+                     r"(judge|grader|evaluator)s?\b")
+
+
 def is_injection(text: str) -> bool:
+    text = METHOD_NAME_RE.sub("method-name", text)  # a technique named, not a grader addressed
     return any(r.search(text) for r in INJECTION_RES)
 
 
