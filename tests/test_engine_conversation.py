@@ -91,3 +91,55 @@ def test_every_shipped_hint_and_scope_names_no_core_point():
     for q in load_bank(include_user=False).questions.values():
         assert q.scope, q.id
         assert not leaks_core_term(q.scope, q), q.id
+
+
+# -- a question or an answer? the candidate is asked ("unsure" in turns.py) --------------------------------------
+#: Two alternatives and a short claim: a clarifying question, or a guess? (the first question is on tree models)
+UNSURE = "XGBoost or LightGBM? add regularisation"
+TREES = ("Random forests average many deep trees trained on bootstrap samples with random feature subsets; boosting "
+         "adds shallow trees one after another, each fitting the errors of the ensemble so far.")
+
+
+def answers_recorded(interview) -> list[str]:
+    return [a["text"] for t in interview.export()["transcript"] for a in t["answers"]]
+
+
+def test_an_unsure_message_is_held_and_graded_once_the_candidate_says_it_was_the_answer(interview):
+    qid = interview.status().question_id
+    asked = interview.answer(UNSURE)
+    assert kinds(asked) == ["confirm"] and asked.grade is None
+    assert "your answer" in asked.messages[0]["text"] and "question about the question" in asked.messages[0]["text"]
+    assert interview.messages()[-2] == {"role": "candidate", "kind": "turn", "text": UNSURE, "position": 1}
+    assert answers_recorded(interview) == []  # not graded, not stored as an answer yet
+    sid = interview.session_id
+    interview.close()
+    with Interview.resume(sid) as again:  # the held message survives in the checkpoint
+        graded = again.answer("yes, that's my answer")
+        assert graded.grade is not None and graded.question_id == qid
+        assert answers_recorded(again) == [UNSURE]
+        assert again.messages()[-len(graded.messages) - 1]["text"] == "yes, that's my answer"
+
+
+def test_an_unsure_message_the_candidate_calls_a_question_is_answered_as_one(interview):
+    q = interview.bank.get(interview.status().question_id)
+    interview.answer(UNSURE)
+    reply = interview.answer("it was a question")
+    assert kinds(reply) == ["clarification"] and reply.grade is None and q.scope in reply.messages[0]["text"]
+    assert interview.status().position == 1 and answers_recorded(interview) == []
+    graded = interview.answer(TREES)  # the next message is the answer
+    assert graded.grade is not None and answers_recorded(interview) == [TREES]
+
+
+def test_an_unsure_message_leaning_to_the_interview_is_answered_about_the_interview(interview):
+    asked = interview.answer("How much time do I have? bagging first")
+    assert kinds(asked) == ["confirm"] and "question about the interview" in asked.messages[0]["text"]
+    reply = interview.answer("question")
+    assert kinds(reply) == ["meta"] and "question 1 of 2" in reply.messages[0]["text"]
+
+
+def test_any_other_reply_to_the_confirmation_is_a_message_of_its_own(interview):
+    interview.answer(UNSURE)
+    graded = interview.answer(TREES)  # a real answer instead: graded, the held message dropped
+    assert graded.grade is not None and answers_recorded(interview) == [TREES]
+    later = interview.answer("answer")  # no longer a confirmation: read as a message (a one-word answer)
+    assert "confirm" not in kinds(later)

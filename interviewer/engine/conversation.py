@@ -5,8 +5,15 @@ second "I don't know", hands the turn back to the candidate: the next message is
     wait_answer -> intake -+-> clarify ---> wait_answer
                            +-> hint ------> wait_answer
                            +-> meta ------> wait_answer
+                           +-> confirm ---> wait_answer        (a question or an answer? the candidate says)
                            +-> dont_know -+-> wait_answer        (first time: acknowledged, a hint offered)
                                           \\-> next / follow_up / report   (declined after the hint: skipped)
+
+`confirm` asks when the intake cannot tell a question from an answer (turns.py: "unsure"): grading a question
+scores it near zero and moves on, the worst an interviewer can do to a candidate who asked something. The
+message is held (`held` in the state, and in the transcript) and the candidate's next message settles it: "answer"
+(or "yes, grade it") grades it, "question" answers it as the question it leaned to, anything else is read as a
+new message and the held one dropped.
 
 Nothing said here names a rubric point: clarifications come from the question's scope note (checked by
 `bank validate` to name no core key term), hints are the rubric's probes (checked to name no key term of
@@ -85,6 +92,13 @@ def meta(state: InterviewState, runtime: Runtime[Context]) -> dict:
     text = render("meta", position=state["position"], total=total, left=max(0, total - state["position"]),
                   answered=answered, phase=state.get("phase", "question"))
     return {"messages": [_say("meta", text, state["position"])]}
+
+
+def confirm(state: InterviewState, runtime: Runtime[Context]) -> dict:
+    """Ask whether the held message was the answer or a question (about the question, or the interview)."""
+    held = state.get("held") or {}
+    text = render("confirm", lean=held.get("lean", "clarify"), phase=state.get("phase", "question"))
+    return {"messages": [_say("confirm", text, state["position"])]}
 
 
 def dont_know(state: InterviewState, runtime: Runtime[Context]) -> dict:

@@ -6,6 +6,7 @@
                  |                     |    long, repeat) -+-> skip --decide--> (same three)
                  |                     +-- regrade <-------+-> report (/quit)
                  |                     +-- clarify, hint, meta <-+ (conversation.py: not answers)
+                 |                     +-- confirm <-------------+ (answer or question? the candidate says)
                  +---------------------------- dont_know <-------+ (declined after a hint: decide)
 """
 
@@ -36,6 +37,7 @@ def build_graph() -> StateGraph:
     g.add_node("clarify", conversation.clarify)
     g.add_node("hint", conversation.hint)
     g.add_node("meta", conversation.meta)
+    g.add_node("confirm", conversation.confirm)
     g.add_node("dont_know", conversation.dont_know)
     g.add_node("report", nodes.report)
 
@@ -49,7 +51,7 @@ def build_graph() -> StateGraph:
     g.add_conditional_edges("skip", nodes.decide, DECIDE_MAP)
     g.add_edge("follow_up", "wait_answer")
     g.add_edge("regrade", "wait_answer")
-    for node in ("clarify", "hint", "meta"):
+    for node in ("clarify", "hint", "meta", "confirm"):
         g.add_edge(node, "wait_answer")
     g.add_conditional_edges("dont_know", conversation.after_dont_know)
     g.add_edge("report", END)

@@ -21,12 +21,12 @@ from ..store.transcripts import answer_id, turn_id
 from ..vocabulary import QuestionStatus
 from .context import Context
 from .inputs import classify
+from .turns import UNSURE, Turn, confirmation, model_decider, subject_of
 from .turns import classify as classify_turn
-from .turns import model_decider
 from .phrasing import render, transition
 from .report import build_report, result_score, to_markdown
 from .selection import next_difficulty, pick_question, plan_slots, start_difficulty
-from .state import InterviewConfig, InterviewState, Message, PendingGrade, QuestionResult
+from .state import Held, InterviewConfig, InterviewState, Message, PendingGrade, QuestionResult
 
 log = logging.getLogger(__name__)
 
@@ -237,16 +237,18 @@ def intake(state: InterviewState, runtime: Runtime[Context]) -> dict:
     # The raw reply is not carried on: what was taken is in `input` (an oversized one is refused, not kept).
     out: dict = {"input": inp, "reply": None}
     messages: list[Message] = []
+    if state.get("held") and kind not in ("empty", "too_long", "repeat"):
+        out["held"] = None  # settled by this reply, or dropped for what the candidate sent instead
     if kind == "answer":
-        kind = _turn_kind(state, ctx, inp["text"])
+        kind, inp["text"], heard, keep = _typed_turn(state, ctx, inp["text"])
         inp["kind"] = kind
-    if kind in ("clarify", "dont_know", "hint", "meta"):
-        messages.append(_heard("turn", inp["text"], position))
-    elif kind == "answer":
+        messages.append(heard)
+        if keep:
+            out["held"] = keep
+    if kind == "answer":
         number = _answer_number(state)
         ctx.store.record_answer(state["session_id"], position, number, text=inp["text"],
                                 kind="follow_up" if number else "answer")
-        messages.append(_heard("answer", inp["text"], position))
     elif kind == "empty":
         out["empty_tries"] = state.get("empty_tries", 0) + 1
         messages.append(_say("notice", render("empty"), position))
@@ -265,16 +267,36 @@ def intake(state: InterviewState, runtime: Runtime[Context]) -> dict:
     return out
 
 
-def _turn_kind(state: InterviewState, ctx: Context, text: str) -> str:
-    """What kind of turn a typed message is (see turns.py): rules first; the grading model's constrained choice
-    only for a short message the rules are unsure of, and never in a model-free interview."""
+def _typed_turn(state: InterviewState, ctx: Context, text: str) -> tuple[str, str, Message, Held | None]:
+    """A typed message read as a turn: (its kind, the text that kind is about, the candidate's message for the
+    transcript, a message to hold or None). The reply to "is that your answer, or a question?" settles the held
+    message: it is taken as the answer, or answered as the question it leaned to; any other reply is read as a
+    message of its own (and the held one dropped)."""
+    position, held = state["position"], state.get("held")
+    said = confirmation(text) if held else None
+    if held and said:
+        return ("answer" if said == "answer" else held["lean"]), held["text"], _heard("turn", text, position), None
+    turn = _turn_kind(state, ctx, text)
+    keep: Held | None = {"text": text, "lean": turn.lean or "clarify"} if turn.kind == UNSURE else None
+    return turn.kind, text, _heard("answer" if turn.kind == "answer" else "turn", text, position), keep
+
+
+def _turn_kind(state: InterviewState, ctx: Context, text: str) -> Turn:
+    """What kind of turn a typed message is (see turns.py), read against the words of what is being asked: rules
+    first; the grading model's constrained choice only for a short message the rules are not sure of, and never
+    in a model-free interview."""
+    question = ctx.bank.get(state["question_id"])
+    subject = subject_of(question, state.get("prompt", "") if state.get("phase") == "follow_up" else "")
     decide = None
     if not _config(state).lexical:
         model = getattr(ctx.grader, "model", None)
         if model is not None:
-            decide = model_decider(model)(ctx.bank.get(state["question_id"]).question)
-    kind, _ = classify_turn(text, decide)
-    return kind
+            decide = model_decider(model)(question.question)
+    try:
+        return classify_turn(text, decide, subject)
+    except Exception as e:  # noqa: BLE001 - a model failure must not lose the message: the rules' reading stands
+        log.warning("the intake's model choice failed, the rules decide: %s", e)
+        return classify_turn(text, None, subject)
 
 
 def grade(state: InterviewState, runtime: Runtime[Context]) -> dict:
@@ -382,10 +404,12 @@ def after_plan(state: InterviewState) -> Literal["next_question", "report"]:
 
 
 def route_input(state: InterviewState) -> Literal["grade", "skip", "wait_answer", "regrade", "report", "clarify",
-                                                  "dont_know", "hint", "meta"]:
+                                                  "dont_know", "hint", "meta", "confirm"]:
     kind = state["input"]["kind"]
     if kind in ("clarify", "dont_know", "hint", "meta"):
         return kind
+    if kind == UNSURE:
+        return "confirm"  # a question or an answer? ask the candidate
     if kind in ("answer", "no_answer"):
         return "grade"
     if kind == "skip":

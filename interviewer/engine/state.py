@@ -55,7 +55,7 @@ class InterviewConfig(BaseModel):
 
 Role = Literal["interviewer", "candidate"]
 MessageKind = Literal["greeting", "question", "follow_up", "repeat", "notice", "closing", "report", "answer", "command",
-                      "turn", "clarification", "hint", "meta"]
+                      "turn", "clarification", "hint", "meta", "confirm"]
 
 
 class Message(TypedDict, total=False):
@@ -97,13 +97,20 @@ class PendingGrade(TypedDict):
 
 
 InputKind = Literal["answer", "empty", "no_answer", "too_long", "skip", "repeat", "quit", "retry",
-                    "clarify", "dont_know", "hint", "meta"]
+                    "clarify", "dont_know", "hint", "meta", "unsure"]
 
 
 class Input(TypedDict, total=False):
     kind: InputKind
     text: str
     chars: int
+
+
+class Held(TypedDict):
+    """A message the intake could not tell a question from an answer: kept while the candidate is asked which."""
+
+    text: str
+    lean: Literal["clarify", "meta"]  # what it is if it was a question
 
 
 def merge_results(current: dict[str, QuestionResult] | None, update: dict[str, QuestionResult] | None
@@ -129,6 +136,7 @@ class InterviewState(TypedDict, total=False):
     empty_tries: int
     reply: Any  # the raw resume value wait_answer received (cleared once intake has read it)
     input: Input  # that reply, cleaned and classified
+    held: Held | None  # a message waiting for the candidate to say whether it was the answer or a question
     results: Annotated[dict[str, QuestionResult], merge_results]  # question id -> result; nodes send changes
     pending: list[PendingGrade]
     messages: Annotated[list[Message], operator.add]
