@@ -13,7 +13,7 @@ import json
 import gradio as gr
 from starlette.exceptions import HTTPException
 
-from ..engine import InterviewConfig
+from interviewer.engine import InterviewConfig
 from .page import DRAFTS_QUEUE, SESSIONS_QUEUE, fail, grading_queue
 from .service import Service
 

@@ -28,7 +28,7 @@ import tempfile
 import gradio as gr
 from starlette.middleware import Middleware
 
-from ..settings import Settings, get_settings
+from interviewer.settings import Settings, get_settings
 from .api import Api, BodyLimit, body_limit
 from .login_limit import LoginGuard
 from .page import EMPTY_STATE, PRIVATE, SESSIONS_QUEUE, STORAGE_KEY, Page, asset

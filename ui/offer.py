@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import InterviewerError, ModelNotFound, NotOffered
-from ..llm.registry import backends, split_name
-from ..settings import Settings
+from interviewer.errors import InterviewerError, ModelNotFound, NotOffered
+from interviewer.llm.registry import backends, split_name
+from interviewer.settings import Settings
 
 NOT_OFFERED = "this server does not offer that model or endpoint: pick one its setup panel offers"
 DEFAULT_PORTS = {"http": 80, "https": 443}

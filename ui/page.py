@@ -19,7 +19,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..errors import InterviewerError
+from interviewer.errors import InterviewerError
 from .service import Service, scrub
 
 log = logging.getLogger("interviewer.ui")
@@ -45,7 +45,7 @@ def grading_queue(concurrency: int) -> dict[str, Any]:
 @cache
 def asset(name: str) -> str:
     """A CSS or JS file shipped in the package (ui/assets/)."""
-    return (resources.files("interviewer.ui") / "assets" / name).read_text(encoding="utf-8")
+    return (resources.files(__package__) / "assets" / name).read_text(encoding="utf-8")
 
 
 @dataclass

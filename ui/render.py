@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import get_args
 
-from ..engine.report import ScoreCard
-from ..grader.text import WHITESPACE, drop_surrogates, rx
-from ..engine.state import Level
-from ..vocabulary import QuestionStatus, format_score
+from interviewer.engine.report import ScoreCard
+from interviewer.grader.text import WHITESPACE, drop_surrogates, rx
+from interviewer.engine.state import Level
+from interviewer.vocabulary import QuestionStatus, format_score
 
 #: ASCII punctuation that Markdown (CommonMark, GFM, and the chatbot's LaTeX) may treat as syntax.
 _MD_PUNCT = set("\\`*_{}[]()#+-.!|~:$@=^")

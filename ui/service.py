@@ -36,13 +36,13 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from ..bank.storage import Bank, load_bank
-from ..engine import Interview, InterviewConfig, Reply, ScoreCard, Status
-from ..engine.report import to_markdown
-from ..errors import InterviewerError, SessionNotFound
-from ..llm.catalog import CATALOG
-from ..settings import Settings, get_settings
-from ..store import Transcripts
+from interviewer.bank.storage import Bank, load_bank
+from interviewer.engine import Interview, InterviewConfig, Reply, ScoreCard, Status
+from interviewer.engine.report import to_markdown
+from interviewer.errors import InterviewerError, SessionNotFound
+from interviewer.llm.catalog import CATALOG
+from interviewer.settings import Settings, get_settings
+from interviewer.store import Transcripts
 from . import render
 from .offer import Offer
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from ..engine import InterviewConfig, Reply
-from ..errors import SessionNotFound
+from interviewer.engine import InterviewConfig, Reply
+from interviewer.errors import SessionNotFound
 from . import render
 from .page import (
     DRAFTS_QUEUE, EMPTY_STATE, PRIVATE, SESSIONS_QUEUE, Page, asset, fail, first_key, forget, grading_queue, owned_of,

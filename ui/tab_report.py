@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..engine.report import to_markdown
+from interviewer.engine.report import to_markdown
 from . import render
 from .service import Service, View
 
