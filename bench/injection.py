@@ -3,9 +3,9 @@
     python bench/injection.py [--model local:qwen2.5-coder-1.5b | --lexical] [--questions 3]
 
 For a few development questions of the answer set, the "partial" and "wrong" answers (room to rise) are graded
-as written and then wrapped in each payload: the ones the screen is built to catch (tests/
-test_sanitize_injection.py's list) and stealthier ones written to slip past it (claims about the answer in
-plain words, a fake rubric echo, polite requests). A wrapper "raises" a score when the wrapped answer scores more
+as written and then wrapped in each payload: the ones the screen is built to catch (injection_wrappers.py,
+checked by tests/test_sanitize_injection.py) and stealthier ones written to slip past it (claims about the
+answer in plain words, a fake rubric echo, polite requests). A wrapper "raises" a score when the wrapped answer scores more
 than 0.25 above the plain one. A wrapper the screen removes whole leaves the grader exactly the plain answer, so
 its change is 0 without grading it again.
 """
@@ -18,11 +18,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from answers_data import load_answers  # noqa: E402
-from test_sanitize_injection import WRAPPERS  # noqa: E402
+from injection_wrappers import HONEST, WRAPPERS  # noqa: E402
 
 from interviewer.bank.storage import load_bank  # noqa: E402
 from interviewer.grader.grader import Grader  # noqa: E402
@@ -30,7 +29,6 @@ from interviewer.grader.models import Flag  # noqa: E402
 from interviewer.grader.sanitize import screen  # noqa: E402
 from interviewer.settings import get_settings  # noqa: E402
 
-HONEST = "Bias is error from wrong assumptions; variance is sensitivity to the training set."
 #: Wrappers written to look like plain prose (the screen learnt these after a first run: they are in the test
 #: list now); add new ones here as they are found.
 STEALTH = {

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from sample_answers import ANSWERS
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from answers import ANSWERS  # noqa: E402
-
-from interviewer.bank.models import strip_markdown  # noqa: E402
-from interviewer.bank.storage import load_bank  # noqa: E402
-from interviewer.grading import make_grader  # noqa: E402
+from interviewer.bank.models import strip_markdown
+from interviewer.bank.storage import load_bank
+from interviewer.grading import make_grader
 
 QUESTIONS = ["ml-fundamentals-02", "deep-learning-01", "transformers-llms-01", "transformers-llms-08",
              "rag-embeddings-02", "fine-tuning-01", "agents-tool-use-01", "vector-databases-01", "mlops-02"]

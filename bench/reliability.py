@@ -20,15 +20,13 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-EXE = str(Path(sys.executable).parent / "interviewer")
+from ui_server import EXE, UIServer
+
 ANSWER = ("Bias is error from wrong assumptions, variance is sensitivity to the particular training sample; "
           "regularization trades a little bias for less variance, and cross-validation picks the balance.")
 
@@ -42,7 +40,6 @@ def env_for(home: Path) -> dict:
 # -- 1. concurrent clients ------------------------------------------------------------------------------
 def concurrent_clients(n: int, k: int) -> dict:
     from gradio_client import Client
-    from test_ui_api import UIServer
 
     home = Path(tempfile.mkdtemp(prefix="rel-ui-")) / "home"
     home.mkdir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answers import ANSWERS, INJECTIONS
+from sample_answers import ANSWERS, INJECTIONS
 from interviewer.bank.storage import load_bank
 from interviewer.grader.grader import Grader
 from interviewer.grader.models import Flag

@@ -127,7 +127,7 @@ def _evict(model) -> None:
 
 def _fresh(model, kind: str):
     """(question, answer, grader, the answer's grade from a cold model), the model left cold again."""
-    from answers import ANSWERS
+    from sample_answers import ANSWERS
 
     from interviewer.bank.storage import load_bank
     from interviewer.grader.grader import Grader

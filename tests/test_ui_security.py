@@ -2,7 +2,7 @@
 refused the same way whatever the reason (before any file is opened or connection made); exports readable by
 the server's user only; no server secret in /config; failed logins limited.
 
-The HTTP tests run a real `interviewer ui` subprocess on 127.0.0.1 (tests/test_ui_api.py's UIServer) and real
+The HTTP tests run a real `interviewer ui` subprocess on 127.0.0.1 (bench/ui_server.py's UIServer) and real
 listeners on 127.0.0.1: a trap that counts the connections it gets, and a server that answers 404."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_ui_api import PATIENCE, SMALL, UIServer, free_port, need_small_model
+from test_ui_api import need_small_model
+from ui_server import PATIENCE, SMALL, UIServer, free_port
 
 from interviewer.engine import InterviewConfig
 from interviewer.errors import NotOffered

@@ -1,4 +1,5 @@
-"""Hand-written candidate answers of known quality, for tests that grade with real models."""
+"""Hand-written candidate answers of known quality (strong, partial, wrong) for a few bank questions, and
+injection templates to wrap them in: for the tests that grade with real models and bench/interview_speed.py."""
 
 ANSWERS = {
     "ml-fundamentals-01": {
