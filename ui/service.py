@@ -40,6 +40,7 @@ from interviewer.bank.storage import Bank, load_bank
 from interviewer.engine import Interview, InterviewConfig, Reply, ScoreCard, Status
 from interviewer.engine.report import to_markdown
 from interviewer.errors import InterviewerError, SessionNotFound
+from interviewer.files import atomic_write
 from interviewer.llm.catalog import CATALOG
 from interviewer.settings import Settings, get_settings
 from interviewer.store import Transcripts
@@ -291,9 +292,11 @@ class Service:
             store.close()
         folder = self.downloads / sid
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        md = _write(folder / f"interview-{sid}.md",
-                    render.transcript_markdown(to_markdown(data["report"]), data["messages"]))
-        js = _write(folder / f"interview-{sid}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        # atomic: two tabs may export the same session at once
+        md = atomic_write(folder / f"interview-{sid}.md",
+                          render.transcript_markdown(to_markdown(data["report"]), data["messages"]), mode=0o600)
+        js = atomic_write(folder / f"interview-{sid}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                          mode=0o600)
         return md, js
 
     # -- history ----------------------------------------------------------------------------------------------
@@ -306,12 +309,3 @@ class Service:
         finally:
             store.close()
 
-
-def _write(path: Path, text: str) -> Path:
-    """Write a file atomically (two tabs may export the same session at once), readable by this user only."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    return path

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -14,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import BankError
+from ..files import atomic_write_all
 from .models import Question
 
 
@@ -102,22 +101,14 @@ def question_path(root: Path, question: Question) -> Path:
 
 def write_bank(root: Path, questions: Iterable[Question]) -> list[Path]:
     """Write every question atomically: all files are staged first, then each is renamed into place."""
-    staged: list[tuple[Path, Path]] = []
-    try:
+
+    def files() -> Iterator[tuple[Path, str]]:
         for q in questions:
             target = question_path(root, q)
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(dump_question(q))
-            staged.append((Path(tmp), target))
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return [target for _, target in staged]
+            yield target, dump_question(q)
+
+    return atomic_write_all(files())
 
 
 @dataclass

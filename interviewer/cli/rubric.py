@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import click
 
 from ..bank.models import Question
 from ..bank.storage import dump_question, load_question_file
+from ..files import atomic_write
 from ..grader.draft import draft_rubric
 from . import cli
 from .options import InputFile, TextOrFile
@@ -43,9 +45,7 @@ def draft(files: tuple[Path, ...], question: str | None, reference: str | None, 
             continue
         q = q.model_copy(update={"rubric": draft_rubric(q.question, q.reference_answer)})
         if write:
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(dump_question(q), "utf-8")
-            tmp.replace(path)
+            atomic_write(path, dump_question(q), mode=stat.S_IMODE(path.stat().st_mode))  # keeps its mode
             click.echo(f"{path}: rubric drafted ({len(q.rubric.criteria)} criteria); review it", err=True)
         else:
             click.echo(dump_question(q))

