@@ -146,10 +146,7 @@ def test_history_and_sessions_list_show_live_answered_counts(service):
 def test_answered_is_backfilled_for_sessions_in_progress(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(sqlite3.connect(path))
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    for migration in MIGRATIONS[:3]:  # a database from before m004
-        migration(db)
-        db["_migrations"].insert({"name": migration.__name__, "applied_at": "then"})
+    MIGRATIONS.apply(db, stop_before="m004_live_answered")  # a database from before m004
     old = Transcripts(db)
     old.create_session("s1", {"questions": 3})
     old.record_question("s1", 1, question_id="q1", category="C", difficulty=2, rubric_version="r", prompt="?")

@@ -6,7 +6,7 @@ import multiprocessing
 import threading
 
 from interviewer.store import Transcripts
-from interviewer.store.db import open_db
+from interviewer.store.db import MIGRATIONS, open_db
 
 CONFIG = {"level": "senior", "categories": [], "questions": 3, "max_followups": 1, "seed": 1, "model": None}
 
@@ -65,7 +65,7 @@ def test_processes_write_at_once_on_a_new_database(interviewer_home):
     db = open_db()
     try:
         assert db["sessions"].count == 40
-        assert [r["name"] for r in db["_migrations"].rows][:1] == ["m001_initial"]
+        assert [m.name for m in MIGRATIONS.applied(db)][:1] == ["m001_initial"]
     finally:
         db.close()
 

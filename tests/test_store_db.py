@@ -1,15 +1,23 @@
-"""The transcript database: numbered migrations applied on every open, and the schema they build."""
+"""The transcript database: numbered migrations applied on every open (sqlite-utils' migrations, taking over
+the history of databases made before them), and the schema they build."""
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import sqlite_utils
 
 from interviewer.paths import database_path
-from interviewer.store.db import MIGRATIONS, migrate, open_db
+from interviewer.store import Transcripts
+from interviewer.store.db import MIGRATIONS, OLD_HISTORY, migrate, open_db
 
-EXPECTED_TABLES = {"_migrations", "sessions", "turns", "followups", "answers", "verdicts", "category_mastery"}
+EXPECTED_TABLES = {"_sqlite_migrations", "sessions", "turns", "followups", "answers", "verdicts",
+                   "category_mastery"}
+#: Every migration in order (all are pending on an empty database): `.name` and `.fn`.
+ALL = MIGRATIONS.pending(sqlite_utils.Database(memory=True))
+#: interviewer.db as the code before sqlite-utils' migrations wrote it (see the file's header).
+OLD_DUMP = Path(__file__).parent / "data" / "interviewer_db_old_migrations.sql"
 
 
 def columns(db, table):
@@ -21,8 +29,8 @@ def test_blank_database_gets_the_whole_schema():
     assert database_path().is_file()
     assert set(db.table_names()) == EXPECTED_TABLES
     assert "question_scores" in db.view_names()
-    assert [r["name"] for r in db["_migrations"].rows] == [m.__name__ for m in MIGRATIONS]
-    assert [m.__name__ for m in MIGRATIONS][:2] == ["m001_initial", "m002_indexes_and_views"]
+    assert [m.name for m in MIGRATIONS.applied(db)] == [m.name for m in ALL]
+    assert [m.name for m in ALL][:2] == ["m001_initial", "m002_indexes_and_views"]
 
     assert {"id", "started_at", "finished_at", "status", "level", "categories", "n_questions", "seed", "model",
             "config", "score", "report"} <= columns(db, "sessions")
@@ -40,21 +48,49 @@ def test_blank_database_gets_the_whole_schema():
     db.close()
 
 
+def old_database(path: Path, migrations) -> sqlite_utils.Database:
+    """A database as the code before sqlite-utils' migrations made it, up to `migrations`."""
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    db[OLD_HISTORY].create({"name": str, "applied_at": str}, pk="name")
+    for m in migrations:
+        m.fn(db)
+        db[OLD_HISTORY].insert({"name": m.name, "applied_at": "then"})
+    return db
+
+
 def test_migrations_run_once_and_pending_ones_apply_on_open(tmp_path):
     path = tmp_path / "old.db"
-    db = sqlite_utils.Database(sqlite3.connect(path))
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    MIGRATIONS[0](db)  # a database from before m002
-    db["_migrations"].insert({"name": MIGRATIONS[0].__name__, "applied_at": "then"})
-    db.close()
+    old_database(path, ALL[:1]).close()  # a database from before m002
 
     db = open_db(path)
-    names = [r["name"] for r in db["_migrations"].rows]
-    assert names == [m.__name__ for m in MIGRATIONS]
+    applied = [(m.name, m.applied_at) for m in MIGRATIONS.applied(db)]
+    assert [name for name, _ in applied] == [m.name for m in ALL]
+    assert applied[0] == ("m001_initial", "then")  # taken over, not run again
     assert "question_scores" in db.view_names()
     assert migrate(db) == []  # nothing left to apply
     db.close()
-    assert [r["name"] for r in open_db(path)["_migrations"].rows] == names
+    assert [(m.name, m.applied_at) for m in MIGRATIONS.applied(open_db(path))] == applied
+
+
+def test_a_database_made_before_sqlite_utils_migrations_opens_and_nothing_runs_again(tmp_path):
+    """The dump is a real interviewer.db of the earlier code: every migration recorded in `_migrations`,
+    and one active session whose `answered` (7) m004 would recount (to 1) if it ran again. m001 to m003
+    would fail if they ran again (the tables, indexes and column exist)."""
+    path = tmp_path / "interviewer.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(OLD_DUMP.read_text())
+    old_history = conn.execute(f"select name, applied_at from {OLD_HISTORY} order by rowid").fetchall()
+    conn.close()
+    assert [name for name, _ in old_history] == [m.name for m in ALL]
+
+    store = Transcripts(open_db(path))
+    assert [(m.name, m.applied_at) for m in MIGRATIONS.applied(store.db)] == old_history
+    assert OLD_HISTORY not in store.db.table_names()  # one history, sqlite-utils'
+    assert set(store.db.table_names()) == EXPECTED_TABLES
+    assert store.session("s1")["answered"] == 7
+    assert [t["question_id"] for t in store.turns("s1")] == ["mlops-01"]
+    store.close()
+    assert migrate(open_db(path)) == []
 
 
 def test_plain_sqlite3_can_read_it():

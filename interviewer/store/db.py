@@ -1,18 +1,24 @@
-"""The transcript database and its numbered migrations, applied on every open (the `llm` tool's scheme).
+"""The transcript database and its numbered migrations, applied on every open.
 
-Each migration is a function `mNNN_name(db)`, run once and recorded by name in `_migrations`. Never edit
-a migration that has shipped: add the next one.
+The migrations are sqlite-utils' own (`sqlite_utils.Migrations`, set "interviewer"): each is a
+function `mNNN_name(db)`, run once and recorded by name in `_sqlite_migrations`. Never edit a migration that
+has shipped: add the next one. Two things are ours around it: all pending migrations run in one write
+transaction taken up front (BEGIN IMMEDIATE, see `transaction`), with the list checked again under that lock,
+so processes opening a new database at once migrate it once; and a database made before the switch, whose
+history is in `_migrations` (name, applied_at), has that history moved into sqlite-utils' table first, so
+nothing runs twice.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils import Migrations
 
 from ..errors import StoreCorrupt
 
@@ -40,13 +46,10 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     conn.execute("COMMIT")
 
-Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = []
-
-
-def migration(fn: Migration) -> Migration:
-    MIGRATIONS.append(fn)
-    return fn
+#: The schema's history, in order.
+MIGRATIONS = Migrations("interviewer")
+#: Where the history was kept before sqlite-utils' migrations: (name primary key, applied_at).
+OLD_HISTORY = "_migrations"
 
 
 def now() -> str:
@@ -54,7 +57,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-@migration
+@MIGRATIONS()
 def m001_initial(db: sqlite_utils.Database) -> None:
     db["sessions"].create(
         {
@@ -104,7 +107,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@MIGRATIONS()
 def m002_indexes_and_views(db: sqlite_utils.Database) -> None:
     db["turns"].create_index(["session_id", "position"])
     db["turns"].create_index(["question_id"])
@@ -122,13 +125,13 @@ def m002_indexes_and_views(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@MIGRATIONS()
 def m003_session_owner(db: sqlite_utils.Database) -> None:
     """Sessions started in the browser belong to it: `owner` is the sha256 of a secret only it holds."""
     db["sessions"].add_column("owner", str)
 
 
-@migration
+@MIGRATIONS()
 def m004_live_answered(db: sqlite_utils.Database) -> None:
     """`sessions.answered` is kept current as answers arrive: count it for sessions still running."""
     db.execute(
@@ -139,22 +142,27 @@ def m004_live_answered(db: sqlite_utils.Database) -> None:
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied now."""
-    table = db["_migrations"]
-    if table.exists() and {row["name"] for row in table.rows} >= {fn.__name__ for fn in MIGRATIONS}:
+    if not MIGRATIONS.pending(db):
         return []  # the common case: nothing to do, and no write lock taken
-    applied = []
-    # Under the write lock, checked again: two processes opening a new database migrate it once.
+    # Under the write lock, checked again: two processes opening a new database migrate it once. Each
+    # migration's own transaction (sqlite-utils' `atomic()`) becomes a savepoint of this one.
     with transaction(db):
-        if not table.exists():
-            table.create({"name": str, "applied_at": str}, pk="name")
-        done = {row["name"] for row in table.rows}
-        for fn in MIGRATIONS:
-            if fn.__name__ in done:
-                continue
-            fn(db)
-            table.insert({"name": fn.__name__, "applied_at": now()})
-            applied.append(fn.__name__)
+        _adopt_old_history(db)
+        applied = [m.name for m in MIGRATIONS.pending(db)]
+        MIGRATIONS.apply(db)
     return applied
+
+
+def _adopt_old_history(db: sqlite_utils.Database) -> None:
+    """Move a history kept in `_migrations` into sqlite-utils' table (same names, same times), then drop it."""
+    old = db[OLD_HISTORY]
+    if not old.exists():
+        return
+    MIGRATIONS.ensure_migrations_table(db)
+    rows = ({"migration_set": MIGRATIONS.name, "name": r["name"], "applied_at": r["applied_at"]}
+            for r in old.rows_where(order_by="rowid"))
+    db[Migrations.migrations_table].insert_all(rows, ignore=True)
+    old.drop()
 
 
 def open_db(path: Path | str | None = None) -> sqlite_utils.Database:
