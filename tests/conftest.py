@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import ScriptedModel, backend
 
 from interviewer.llm.catalog import CATALOG
-from interviewer.llm.fake import ScriptedModel
-from interviewer.llm.registry import get_model, register_backend, unregister_backend
+from interviewer.llm.registry import get_model
 from interviewer.settings import get_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -40,11 +40,8 @@ def interviewer_home(tmp_path, tmp_path_factory, monkeypatch):
 @pytest.fixture
 def fake_model():
     """The scripted backend registered as `fake:`; yields the model `fake:scripted`."""
-    register_backend("fake", lambda name, spec, settings: ScriptedModel(name))
-    try:
+    with backend("fake", lambda name, spec, settings: ScriptedModel(name)):
         yield get_model("fake:scripted")
-    finally:
-        unregister_backend("fake")
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from sample_answers import ANSWERS
+
 from interviewer.cli import cli
 
 CSV = """id,question_id,question,reference_answer,answer

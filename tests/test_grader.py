@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
-
+from fakes import ScriptedModel
 from sample_answers import ANSWERS, INJECTIONS
+
 from interviewer.bank.models import Question
 from interviewer.bank.storage import load_bank
 from interviewer.grader.grader import Grader, verdict_for
 from interviewer.grader.models import Flag, Verdict
 from interviewer.grader.text import normalize
 from interviewer.llm.base import CACHE_BREAK
-from interviewer.llm.fake import ScriptedModel
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from sample_answers import ANSWERS, INJECTIONS
+
 from interviewer.bank.storage import load_bank
 from interviewer.grader.grader import Grader
 from interviewer.grader.models import Flag

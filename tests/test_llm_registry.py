@@ -4,10 +4,10 @@ by LRU."""
 from __future__ import annotations
 
 import pytest
+from fakes import ScriptedModel, backend
 
 from interviewer.errors import ModelBusy
 from interviewer.llm import registry
-from interviewer.llm.fake import ScriptedModel
 from interviewer.settings import Settings
 
 
@@ -29,9 +29,8 @@ def heavy_fake():
         made.append(name)
         return ScriptedModel(name)
 
-    registry.register_backend("heavyfake", factory, cache_key=lambda n, s, st: (s,), heavy=True)
-    yield made
-    registry.unregister_backend("heavyfake")
+    with backend("heavyfake", factory, cache_key=lambda n, s, st: (s,), heavy=True):
+        yield made
 
 
 def test_one_local_instance_per_file_whatever_the_endpoint_settings(heavy_fake):
@@ -93,10 +92,7 @@ def test_a_load_waits_until_a_model_is_let_go(heavy_fake):
 
 
 def test_api_clients_are_bounded():
-    registry.register_backend("lightfake", lambda name, spec, settings: ScriptedModel(name))
-    try:
+    with backend("lightfake", lambda name, spec, settings: ScriptedModel(name)):
         for i in range(registry.MAX_CLIENTS * 3):
             registry.get_model("lightfake:m", Settings(base_url=f"http://127.0.0.1:{1000 + i}/v1"))
         assert sum(1 for k in registry._INSTANCES if k[0] == "lightfake") == registry.MAX_CLIENTS
-    finally:
-        registry.unregister_backend("lightfake")

@@ -1,5 +1,5 @@
 """One registry of model backends. A model name is `backend:spec`; adding a backend touches this file only
-(or one `register_backend` call, as the tests' scripted fake does).
+(or one `register_backend` call, as the tests' scripted fake does: tests/fakes.py).
 
 Memory stays bounded. API clients are cheap: the least recently used beyond MAX_CLIENTS is dropped. Heavy
 models (a model in memory) are capped at `settings.max_local_models` alive at once; a load past the cap
@@ -69,14 +69,6 @@ def register_backend(prefix: str, factory: Factory, help: str = "", *, cache_key
                      heavy: bool = False, file_of: Callable[[str], Path | None] | None = None,
                      remote: bool = False) -> None:
     _BACKENDS[prefix] = Backend(prefix, factory, help, cache_key, heavy, file_of, remote)
-
-
-def unregister_backend(prefix: str) -> None:
-    _BACKENDS.pop(prefix, None)
-    with _LOCK:
-        for key in [k for k in _INSTANCES if k[0] == prefix]:
-            _INSTANCES.pop(key).close()
-        _SLOTS.notify_all()
 
 
 def backends() -> dict[str, Backend]:

@@ -1,10 +1,12 @@
-"""A scripted model for fast unit tests of logic. Never used by default; tests register it."""
+"""Test doubles: a scripted model, and a way to serve a model backend for one block or fixture."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from .base import Message, Model
+from interviewer.llm import registry
+from interviewer.llm.base import Message, Model
 
 Rule = Callable[[list[Message], list[str]], dict[str, float] | None]
 
@@ -30,3 +32,18 @@ class ScriptedModel(Model):
             if probs is not None:
                 return probs
         return {opt: (1.0 if i == 0 else 0.0) for i, opt in enumerate(options)}
+
+
+@contextmanager
+def backend(prefix: str, factory: registry.Factory, **options) -> Iterator[None]:
+    """Model names `prefix:...` served by `factory` inside the block (`options` as for register_backend);
+    afterwards the backend is gone, and every instance it made is closed and out of the registry's cache."""
+    registry.register_backend(prefix, factory, **options)
+    try:
+        yield
+    finally:
+        registry._BACKENDS.pop(prefix, None)
+        with registry._LOCK:
+            for key in [k for k in registry._INSTANCES if k[0] == prefix]:
+                registry._INSTANCES.pop(key).close()
+            registry._SLOTS.notify_all()
