@@ -117,7 +117,7 @@ class Api:
         return view.as_dict() | {"reply": reply.messages}
 
     def answer(self, session_id: str, token: str, text: str, base_url: str = "", api_key: str = "") -> dict:
-        """Send an answer (or /skip, /repeat, /quit) with the session's token. Returns the session state
+        """Send an answer (or /hint, /skip, /repeat, /quit) with the session's token. Returns the session state
         plus `reply` (the interviewer's new messages), `score`, `grade` and `refused`."""
         try:
             view, reply = self.service.answer(session_id, token, text, base_url=base_url or None,

@@ -126,7 +126,8 @@ def _setup_readline() -> None:
 @click.option("--level", type=click.Choice(get_args(Level)), default="senior",
               show_default=True, help="Question difficulty; adaptive follows your running score.")
 @click.option("--max-followups", type=click.IntRange(0, 5), default=2, show_default=True,
-              help="Follow-ups per question at most (each on one missed core point).")
+              help="Follow-ups per question at most: each probes the weakest core point still open (once "
+                   "every core point is met, one deeper point).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Repeatable question selection.")
 @click.option("--resume", "resume_id", default=None, metavar="ID", help="Continue an earlier session.")
 @click.option("--lexical", is_flag=True, help="Grade with model-free signals only (fast, less accurate).")
