@@ -40,6 +40,7 @@ CASES = [
     ("ml-fundamentals-02", "I'm unsure if you want the update equations or the intuition behind each optimizer.",
      "clarify"),
     ("production-ai-systems-03", "moderation of inputs, outputs, or both?", "clarify"),
+    ("ml-fundamentals-12", "Is compute budget a constraint here?", "clarify"),  # asked, not proposed
     # declining
     ("transformers-llms-11", "I have no idea how YaRN works, sorry.", "dont_know"),
     ("vector-databases-05", "ColBERT is new to me.", "dont_know"),
@@ -88,7 +89,8 @@ def test_without_the_question_the_plain_cases_still_read():
     assert classify("How many questions are left?").kind == "meta"
     assert classify("can i get a hint").kind == "hint"
     assert classify("no clue, sorry").kind == "dont_know"
-    assert classify("Bagging trains trees on bootstrap samples and averages them, which cuts variance.").kind == "answer"
+    said = "Bagging trains trees on bootstrap samples and averages them, which cuts variance."
+    assert classify(said).kind == "answer"
 
 
 def test_a_question_with_a_weak_attempt_is_unsure_and_leans_to_what_it_asks(bank):

@@ -21,7 +21,7 @@ from ..store.transcripts import answer_id, turn_id
 from ..vocabulary import QuestionStatus
 from .context import Context
 from .inputs import classify
-from .turns import UNSURE, Turn, confirmation, model_decider, subject_of
+from .turns import UNSURE, Turn, confirmation, subject_of
 from .turns import classify as classify_turn
 from .phrasing import render, transition
 from .report import build_report, result_score, to_markdown
@@ -282,21 +282,11 @@ def _typed_turn(state: InterviewState, ctx: Context, text: str) -> tuple[str, st
 
 
 def _turn_kind(state: InterviewState, ctx: Context, text: str) -> Turn:
-    """What kind of turn a typed message is (see turns.py), read against the words of what is being asked: rules
-    first; the grading model's constrained choice only for a short message the rules are not sure of, and never
-    in a model-free interview."""
-    question = ctx.bank.get(state["question_id"])
-    subject = subject_of(question, state.get("prompt", "") if state.get("phase") == "follow_up" else "")
-    decide = None
-    if not _config(state).lexical:
-        model = getattr(ctx.grader, "model", None)
-        if model is not None:
-            decide = model_decider(model)(question.question)
-    try:
-        return classify_turn(text, decide, subject)
-    except Exception as e:  # noqa: BLE001 - a model failure must not lose the message: the rules' reading stands
-        log.warning("the intake's model choice failed, the rules decide: %s", e)
-        return classify_turn(text, None, subject)
+    """What kind of turn a typed message is (see turns.py), read against the words of what is being asked (the
+    question, and the follow-up probe). Rules only: the grading model's constrained choice, measured on the
+    held-back messages, lost answers the rules keep (bench/README.md, "Reading the turn")."""
+    prompt = state.get("prompt", "") if state.get("phase") == "follow_up" else ""
+    return classify_turn(text, subject=subject_of(ctx.bank.get(state["question_id"]), prompt))
 
 
 def grade(state: InterviewState, runtime: Runtime[Context]) -> dict:
