@@ -19,11 +19,11 @@ lists of phrases:
 - otherwise a request for help beats a decline, a decline beats a question, and a question about the process is
   `meta` unless it carries the question's own technical words.
 
-When a question and an attempt are both weakly there ("leaky relu or gelu?"), the rules are `unsure`: the
-interviewer asks the candidate which it was instead of guessing (conversation.confirm); `Turn.lean` says which
-kind of question it would be. `classify` can hand the messages the rules are not sure of to a `decide` function;
-the engine passes none (bench/intake.py measures a model's constrained choice there: it lost answers the rules
-keep). Patterns run on RE2 and the rest is plain string work: linear in the input.
+When a question and an attempt are both weakly there ("XGBoost or LightGBM? add regularisation"), the rules are
+`unsure`: the interviewer asks the candidate which it was instead of guessing (conversation.confirm); `Turn.lean`
+says which kind of question it would be. `classify` can hand the messages the rules are not sure of to a `decide`
+function; the engine passes none (bench/intake.py measures a model's constrained choice there: it lost answers the
+rules keep). Patterns run on RE2 and the rest is plain string work: linear in the input.
 """
 
 from __future__ import annotations
