@@ -50,7 +50,8 @@ def signal_rows(path: Path) -> list[dict]:
     """bench/ordering.py-style rows (one per answer) from a probe file, with the grader's own signal functions:
     coverage, overlap, p_yes (the per-point P(Yes)), p_null, gain, and for the ablation one_pass (the probe's
     one-pass P(Yes)), says_anchored (gain without the prose share) and says_min_max (between the two anchors)."""
-    from interviewer.grader.signals import explained_coverage, list_likeness, model_gain, source_overlap
+    from interviewer.grader.signals import (explained_coverage, explaining_text, list_likeness, model_gain,
+                                            source_overlap)
     from interviewer.grader.text import content_stems
 
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -63,7 +64,7 @@ def signal_rows(path: Path) -> list[dict]:
             continue
         null, ref = anchors[(r["question_id"], "anchor_null")], anchors[(r["question_id"], "anchor_reference")]
         text = screen(answers[r["id"]]["answer"]).text
-        stems, prose = content_stems(text), 1.0 - list_likeness(text)
+        stems, prose = content_stems(explaining_text(text)), 1.0 - list_likeness(text)  # overlap outside bare lists
         criteria = []
         for c in rubric_for(bank.get(r["question_id"])).criteria:
             k = r["criteria"].index(c.id)

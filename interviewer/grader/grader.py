@@ -6,7 +6,8 @@ weights. The model never writes the score. The model signal is `gain`: how much 
 "Yes, the answer says this point" for this answer than for "I don't know." (its log-odds over that anchor,
 so a model that leans Yes on every point is corrected per point), scaled by the share of the answer written
 in sentences rather than as a bare list of terms. The model-free signals are key-term coverage counted
-only in explaining sentences, and overlap with the criterion's source.
+only in explaining sentences, and overlap with the criterion's source, both outside bare lists of terms (a list
+appended to an answer included: see signals.py).
 
 The same code path serves the live interview and batch grading.
 """
@@ -25,7 +26,8 @@ from .draft import draft_rubric
 from .feedback import template_feedback
 from .models import ABSTAIN_FLAGS, CriterionGrade, Flag, Grade, Verdict
 from .sanitize import screen
-from .signals import best_evidence, explained_coverage, list_likeness, model_gain, source_overlap, verify_quote
+from .signals import (best_evidence, explained_coverage, explaining_text, list_likeness, listed_term_groups, model_gain,
+                      source_overlap, verify_quote)
 from .text import content_stems
 
 MET, PARTIAL = 0.65, 0.35  # credit thresholds for the verdicts
@@ -33,6 +35,7 @@ FOLLOWUP_CREDIT = 0.8  # a point drawn out by a follow-up is worth a little less
 LOW_CONFIDENCE = 0.6
 NULL_ANSWER = "I don't know."  # the content-free answer whose P(Yes) anchors each point (see Grader.p_null)
 OFF_TOPIC_GAIN = 0.5  # log-odds over the content-free answer below which the model sees no point made
+KEYWORD_LIST_GROUPS = 4  # key-term groups named only in bare lists that flag the answer as a keyword list
 
 
 def verdict_for(credit: float) -> Verdict:
@@ -129,10 +132,11 @@ class Grader:
                 self.p_yes(question, text, c)
         return done
 
-    def signals(self, question: Question, answer: str, stems: list[str], criterion: Criterion,
+    def signals(self, question: Question, answer: str, prose_stems: list[str], criterion: Criterion,
                 prose: float, p_null: float | None) -> dict[str, float]:
-        # Key terms count only inside sentences that explain them: a bare list of terms earns no coverage.
-        sig = {"coverage": explained_coverage(answer, criterion), "overlap": source_overlap(stems, criterion)}
+        # Key terms count only where a sentence explains them, and overlap only outside bare lists (prose_stems:
+        # the stems of explaining_text): a list of terms, alone or appended to an answer, earns from neither.
+        sig = {"coverage": explained_coverage(answer, criterion), "overlap": source_overlap(prose_stems, criterion)}
         if self.model is not None and p_null is not None:
             sig["p_yes"] = self.p_yes(question, answer, criterion)
             sig["p_null"] = p_null
@@ -159,11 +163,12 @@ class Grader:
         linear = self.calibration.for_signals(has_model)
         grades = []
         prose = 1.0 - list_likeness(screened.text)
+        prose_stems = content_stems(explaining_text(screened.text))
         # The anchors first (memoized after the first answer to this question): the answer then stays in the
         # model's prompt cache for all its points.
         nulls = {c.id: self.p_null(question, c) for c in chosen} if has_model else {}
         for c in chosen:
-            sig = self.signals(question, screened.text, stems, c, prose, nulls.get(c.id))
+            sig = self.signals(question, screened.text, prose_stems, c, prose, nulls.get(c.id))
             credit = linear(sig)
             verdict = verdict_for(credit)
             confidence = 0.5 + 0.5 * abs(2 * credit - 1)
@@ -179,6 +184,8 @@ class Grader:
 
         if self._off_topic(question, rubric, stems, grades):
             flags.append(Flag.OFF_TOPIC)
+        if listed_term_groups(stems, prose_stems, rubric.criteria) >= KEYWORD_LIST_GROUPS:
+            flags.append(Flag.KEYWORD_LIST)
         return self._finish(question, rubric, grades, flags, start)
 
     def _off_topic(self, question: Question, rubric: Rubric, stems: list[str], grades: list[CriterionGrade]) -> bool:

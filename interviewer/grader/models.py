@@ -21,6 +21,7 @@ class Flag(str, Enum):
     GARBLED = "garbled"
     LOW_CONFIDENCE = "low_confidence"
     INJECTION = "injection_attempt"
+    KEYWORD_LIST = "keyword_list"  # key terms of several points named only in bare lists (not an abstention)
 
 
 #: Flags that mean "no confident number": the grade is shown as abstained.
