@@ -10,11 +10,16 @@
 3. SIGKILL during batch grading: `interviewer grade` killed mid-run, then re-run. Counted: rows lost or
    graded twice.
 4. A fuzz corpus of bad batch inputs: each must end in a clear error or a per-row report, never a traceback.
+5. The security probe's findings (issue 19), re-run against a real `interviewer ui`: an answer built to make
+   a backtracking regex quadratic (timed, with the wait of a concurrent GET /config), a 5 MB request body,
+   server files and unknown paths as models, a client-chosen endpoint (a socket trap counts connections), and
+   poison rows in a batch. Each row says what was refused or how long it took.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -222,6 +227,112 @@ def fuzz() -> dict:
             "tracebacks": tracebacks, "seconds": "", "detail": ", ".join(bad) or "each a clear error or per-row report"}
 
 
+# -- 5. the security probe -------------------------------------------------------------------------------------
+def probe() -> list[dict]:
+    import http.client
+    import socket
+    import threading
+    import urllib.request
+
+    from gradio_client import Client
+
+    home = Path(tempfile.mkdtemp(prefix="rel-probe-")) / "home"
+    home.mkdir()
+    server = UIServer(home)
+    rows = []
+    try:
+        client = Client(server.url, verbose=False)
+        s = client.predict(categories=[], questions=2, max_followups=0, lexical=True, api_name="/start")
+        # D1: "o(" and 10,000 spaces took 23.8 s in /answer and stalled every other request.
+        waits: list[float] = []
+        done = threading.Event()
+
+        def poll_config() -> None:
+            while not done.is_set():
+                t = time.perf_counter()
+                with urllib.request.urlopen(server.url + "config", timeout=120) as r:
+                    r.read()
+                waits.append(time.perf_counter() - t)
+
+        poller = threading.Thread(target=poll_config, daemon=True)
+        poller.start()
+        t = time.perf_counter()
+        client.predict(s["session_id"], s["token"], "the cost is o(" + " " * 10_000, api_name="/answer")
+        answer_s = time.perf_counter() - t
+        done.set()
+        poller.join(120)
+        rows.append({"check": "D1: an answer ending in 'o(' + 10,000 spaces", "runs": 1, "errors": 0, "lost": 0,
+                     "tracebacks": 0, "seconds": round(answer_s, 2),
+                     "detail": f"GET /config meanwhile: {len(waits)} calls, slowest {max(waits, default=0):.2f} s "
+                               "(was 23.8 s and 20.6 s)"})
+        # D1: no size cap before processing (5 MB was accepted).
+        # The headers only: the server must answer from Content-Length alone, before reading any of the body.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        conn.putrequest("POST", "/gradio_api/call/answer")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(5_000_000))
+        conn.endheaders()
+        status = conn.getresponse().status
+        conn.close()
+        rows.append({"check": "D1: a 5 MB request body", "runs": 1, "errors": int(status != 413), "lost": 0,
+                     "tracebacks": 0, "seconds": "", "detail": f"HTTP {status}"})
+        # D2: server files as models; errors that tell which paths exist.
+        said = set()
+        for path in ("/etc/passwd", "/etc/shadow", "/nonexistent/model.gguf", str(home / "interviewer.db")):
+            try:
+                client.predict(categories=[], questions=1, model=f"local:{path}", api_name="/start")
+                said.add("LOADED")
+            except Exception as e:  # noqa: BLE001 - the refusal is what is measured
+                said.add(str(e).replace(path, "<path>"))
+        rows.append({"check": "D2: 4 server paths as `local:` models", "runs": 4, "errors": int("LOADED" in said),
+                     "lost": 0, "tracebacks": 0, "seconds": "",
+                     "detail": f"{len(said)} distinct refusal(s): {sorted(said)[0][:90]!r}"})
+        # D3: a client-chosen endpoint, spelled five ways, at a trap that counts connections.
+        trap = socket.socket()
+        trap.bind(("127.0.0.1", 0))
+        trap.listen(16)
+        trap.settimeout(0.2)
+        port = trap.getsockname()[1]
+        hits = 0
+        for url in (f"http://127.0.0.1:{port}/v1", f"http://0x7f000001:{port}/v1", f"http://2130706433:{port}/v1",
+                    f"http://[::ffff:127.0.0.1]:{port}/v1", f"http://localhost:{port}/x?y"):
+            with contextlib.suppress(Exception):
+                client.predict(categories=[], questions=1, model="openai:m", base_url=url, api_key="k",
+                               api_name="/start")
+        with contextlib.suppress(OSError):
+            while True:
+                trap.accept()[0].close()
+                hits += 1
+        trap.close()
+        rows.append({"check": "D3: 5 spellings of a client-chosen endpoint", "runs": 5, "errors": hits, "lost": 0,
+                     "tracebacks": 0, "seconds": "", "detail": f"{hits} connections reached the trap"})
+    finally:
+        server.stop()
+    tracebacks = server.output().count("Traceback")
+    rows[-1]["tracebacks"] = tracebacks
+    rows.append(poison_rows())
+    return rows
+
+
+def poison_rows() -> dict:
+    """D5: a lone surrogate in an answer and a 5,000-digit id used to stop every run at that row."""
+    work = Path(tempfile.mkdtemp(prefix="rel-poison-"))
+    src = work / "in.jsonl"
+    good = [{"id": f"g{i}", "question_id": "ml-fundamentals-01", "answer": ANSWER} for i in range(3)]
+    src.write_text(json.dumps(good[0]) + "\n"
+                   + '{"id": "s", "question_id": "ml-fundamentals-01", "answer": "bias \\ud800 variance"}\n'
+                   + '{"id": ' + "9" * 5000 + ', "question_id": "ml-fundamentals-01", "answer": "x"}\n'
+                   + "".join(json.dumps(g) + "\n" for g in good[1:]), encoding="utf-8")
+    out = work / "out.jsonl"
+    r = subprocess.run([EXE, "grade", str(src), "-o", str(out), "--lexical"], env=env_for(work / "home"),
+                       capture_output=True, text=True, timeout=300)
+    graded = {json.loads(x)["id"] for x in out.read_text().splitlines() if x} if out.exists() else set()
+    lost = len({g["id"] for g in good} - graded)
+    return {"check": "D5: poison rows in a batch (lone surrogate, 5,000-digit id)", "runs": 1, "errors": 0,
+            "lost": lost, "tracebacks": (r.stdout + r.stderr).count("Traceback"), "seconds": "",
+            "detail": f"{len(graded)} rows graded (the surrogate cleaned out), the bad id reported by its line"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clients", type=int, default=20)
@@ -231,7 +342,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     rows = [fuzz(), batch_kills(args.kills, rng), interview_kills(args.kills, rng),
-            concurrent_clients(args.clients, args.answers)]
+            concurrent_clients(args.clients, args.answers), *probe()]
     print(f"python bench/reliability.py --clients {args.clients} --answers {args.answers} --kills {args.kills}\n")
     print("| check | runs | errors | lost | tracebacks | seconds | detail |")
     print("|---|---|---|---|---|---|---|")

@@ -1,6 +1,8 @@
 """The JSON API (for gradio_client): /start, /answer, /draft, /state and /sessions, plain JSON in and out.
 
-Every call but /start and /sessions needs the session's token, which /start returns once.
+Every call but /start and /sessions needs the session's token, which /start returns once. An error reaches
+the client as one sentence (`page.fail`) and is not printed as a traceback: a refusal is the client's
+error, and a fault of the server's own is logged by `fail` with its traceback.
 
 `BodyLimit` refuses a request body over `body_limit(max_answer_chars)` bytes with 413 and a JSON error,
 before anything reads it.
@@ -113,7 +115,7 @@ class Api:
                                      model=model or None, lexical=bool(lexical), max_followups=int(max_followups))
             view, reply = self.service.start(config, base_url=base_url or None, api_key=api_key or None)
         except Exception as e:  # noqa: BLE001
-            raise gr.Error(fail(e, api_key, "start")) from None
+            raise gr.Error(fail(e, api_key, "start"), print_exception=False) from None
         return view.as_dict() | {"reply": reply.messages}
 
     def answer(self, session_id: str, token: str, text: str, base_url: str = "", api_key: str = "") -> dict:
@@ -123,7 +125,7 @@ class Api:
             view, reply = self.service.answer(session_id, token, text, base_url=base_url or None,
                                               api_key=api_key or None)
         except Exception as e:  # noqa: BLE001
-            raise gr.Error(fail(e, api_key, "answer")) from None
+            raise gr.Error(fail(e, api_key, "answer"), print_exception=False) from None
         return view.as_dict() | {"reply": reply.messages, "score": reply.score, "grade": reply.grade,
                                  "refused": reply.refused}
 
@@ -138,7 +140,7 @@ class Api:
         try:
             return self.service.look(session_id, token).as_dict()
         except Exception as e:  # noqa: BLE001
-            raise gr.Error(fail(e, None, "state")) from None
+            raise gr.Error(fail(e, None, "state"), print_exception=False) from None
 
     def sessions(self, tokens: dict | None = None, limit: int = 20) -> list[dict]:
         """The caller's past sessions, newest first (without their reports): those whose tokens
@@ -146,6 +148,6 @@ class Api:
         try:
             limit = max(1, min(int(float(limit)), 1000))
         except (TypeError, ValueError, OverflowError):
-            raise gr.Error("limit must be a number from 1 to 1000") from None
+            raise gr.Error("limit must be a number from 1 to 1000", print_exception=False) from None
         rows, _ = self.service.history(tokens if isinstance(tokens, dict) else {}, limit=limit)
         return [{k: v for k, v in r.items() if k not in ("report", "config")} for r in rows]
