@@ -37,6 +37,10 @@ ORDERINGS = [
     ("paraphrase > partial", ("paraphrase", "partial")),
     ("keyword_list < partial", ("partial", "keyword_list")),
     ("wrong_facts < partial", ("partial", "wrong_facts")),
+    # v3 kinds (issue 17): one confident central error must cost; own words must earn; padding must not.
+    ("mixed < strong", ("strong", "mixed")),
+    ("terse > verbose", ("terse", "verbose")),
+    ("verbose < partial", ("partial", "verbose")),
 ]
 
 
