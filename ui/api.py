@@ -14,6 +14,7 @@ import json
 
 import gradio as gr
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interviewer.engine import InterviewConfig
 from .page import DRAFTS_QUEUE, SESSIONS_QUEUE, fail, grading_queue
@@ -46,11 +47,11 @@ class BodyLimit:
     of it is read when its Content-Length says so, else as soon as what arrived passes the limit (a body sent
     in chunks). Nothing behind it ever holds more than `limit` bytes of a body."""
 
-    def __init__(self, app, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -60,7 +61,7 @@ class BodyLimit:
             return
         received, started = 0, False
 
-        async def limited() -> dict:
+        async def limited() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -69,7 +70,7 @@ class BodyLimit:
                     raise BodyTooLarge(self.limit)
             return message
 
-        async def tracked(message: dict) -> None:
+        async def tracked(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)
@@ -81,7 +82,7 @@ class BodyLimit:
                 raise
             await self._refuse(send)
 
-    async def _refuse(self, send) -> None:
+    async def _refuse(self, send: Send) -> None:
         body = json.dumps({"detail": BodyTooLarge(self.limit).detail}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

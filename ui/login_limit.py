@@ -17,6 +17,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 FREE_FAILURES = 5
 FIRST_WAIT_S = 2.0
 MAX_WAIT_S = 600.0
@@ -87,11 +89,11 @@ class LoginLimit:
 class LoginGuard:
     """ASGI middleware: POST /login goes through a LoginLimit; everything else passes untouched."""
 
-    def __init__(self, app, limit: LoginLimit | None = None) -> None:
+    def __init__(self, app: ASGIApp, limit: LoginLimit | None = None) -> None:
         self.app = app
         self.limit = limit or LoginLimit()
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http" or scope.get("method") != "POST" or \
                 not scope.get("path", "").rstrip("/").endswith("/login"):
             await self.app(scope, receive, send)
@@ -105,7 +107,7 @@ class LoginGuard:
             return
         status: list[int] = []
 
-        async def sending(message) -> None:
+        async def sending(message: Message) -> None:
             if message.get("type") == "http.response.start":
                 status.append(message.get("status", 0))
             await send(message)

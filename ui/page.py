@@ -25,7 +25,7 @@ from .service import Service, scrub
 log = logging.getLogger("interviewer.ui")
 
 STORAGE_KEY = "interviewer-ui-session"
-EMPTY_STATE = {"session_id": None, "base_url": None, "token": None, "owned": {}}
+EMPTY_STATE: dict[str, Any] = {"session_id": None, "base_url": None, "token": None, "owned": {}}
 #: Sessions a browser remembers the tokens of (its History tab lists these).
 MAX_OWNED = 200
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -38,7 +39,7 @@ class Group(click.Group):
     """A click group that turns the package's own errors, and the OS's and SQLite's, into clean one-line CLI
     errors. Anything else is a bug and keeps its traceback."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EXPECTED as e:

@@ -16,8 +16,9 @@ from rich.table import Table
 
 from ..bank.storage import load_bank
 from ..errors import InterviewerError
-from ..grader.batch import ResultWriter, check_paths, done_ids, read_rows, repair_tail, result_record
+from ..grader.batch import ResultWriter, Row, check_paths, done_ids, read_rows, repair_tail, result_record
 from ..grader.grader import Grader
+from ..grader.models import Grade
 from ..grading import make_grader
 from ..settings import Settings
 from . import cli
@@ -30,8 +31,8 @@ class Tally:
     stopped it."""
 
     scores: list[float] = field(default_factory=list)
-    flags: Counter = field(default_factory=Counter)
-    failed: list[tuple[object, str]] = field(default_factory=list)
+    flags: Counter[str] = field(default_factory=Counter)
+    failed: list[tuple[Row, str]] = field(default_factory=list)
     interrupted: bool = False
 
 
@@ -86,12 +87,12 @@ def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, setti
         raise click.ClickException(f"{len(tally.failed)} rows failed to grade; re-run the same command to retry them")
 
 
-def grade_rows(grader: Grader, todo: list, workers: int, writer: ResultWriter, console: Console) -> Tally:
+def grade_rows(grader: Grader, todo: list[Row], workers: int, writer: ResultWriter, console: Console) -> Tally:
     """Grade `todo` with `workers` rows in flight at most, writing each result as it finishes. Ctrl+C
     finishes the rows in flight and stops."""
     tally = Tally()
 
-    def settle(row, fut: Future) -> None:
+    def settle(row: Row, fut: Future[Grade]) -> None:
         try:
             g = fut.result()
         except InterviewerError as e:
@@ -105,7 +106,7 @@ def grade_rows(grader: Grader, todo: list, workers: int, writer: ResultWriter, c
         tally.flags.update(f.value for f in g.flags)
 
     pool = ThreadPoolExecutor(max_workers=workers)
-    running: dict[Future, object] = {}
+    running: dict[Future[Grade], Row] = {}
     try:
         with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                       "[cyan]{task.fields[rate]}", TimeElapsedColumn(), TimeRemainingColumn(),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from ..settings import Settings, get_settings
+
+T = TypeVar("T")
 
 
 class InputFile(click.Path):
@@ -17,8 +22,8 @@ class InputFile(click.Path):
     def __init__(self) -> None:
         super().__init__(exists=True, dir_okay=False, path_type=Path)
 
-    def convert(self, value, param, ctx) -> Path:
-        path = Path(super().convert(value, param, ctx))
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
         if not path.is_file():
             self.fail(f"{click.format_filename(str(value))!r} is not a regular file.", param, ctx)
         return path
@@ -29,7 +34,7 @@ class TextOrFile(click.ParamType):
 
     name = "text|@file"
 
-    def convert(self, value, param, ctx) -> str:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         if not isinstance(value, str) or not value.startswith("@"):
             return value
         path = InputFile().convert(value[1:], param, ctx)
@@ -50,7 +55,7 @@ def bounded(field: str) -> click.IntRange:
     return click.IntRange(low, high)
 
 
-def model_options(func):
+def model_options(func: Callable[..., T]) -> Callable[..., T]:
     """--model, --base-url, --api-key, --n-gpu-layers, --n-ctx, --threads; read into typed Settings."""
 
     @click.option("--model", "-m", default=None, help="Model name, e.g. local:qwen2.5-coder-1.5b, "
@@ -62,7 +67,8 @@ def model_options(func):
     @click.option("--n-ctx", type=bounded("n_ctx"), default=None, help="Context length for local models.")
     @click.option("--threads", type=bounded("n_threads"), default=None, help="CPU threads for local models.")
     @functools.wraps(func)
-    def wrapper(*args, model, base_url, api_key, n_gpu_layers, n_ctx, threads, **kwargs):
+    def wrapper(*args: Any, model: str | None, base_url: str | None, api_key: str | None, n_gpu_layers: int | None,
+                n_ctx: int | None, threads: int | None, **kwargs: Any) -> T:
         # A bad INTERVIEWER_* value fails here (the CLI's edge names the variable); the flags are in range.
         settings = get_settings().with_overrides(model=model, base_url=base_url, api_key=api_key,
                                                  n_gpu_layers=n_gpu_layers, n_ctx=n_ctx, n_threads=threads)

@@ -43,9 +43,10 @@ def draft(files: tuple[Path, ...], question: str | None, reference: str | None, 
         if q.rubric is not None:
             click.echo(f"{path}: has a rubric already; left as it is", err=True)
             continue
-        q = q.model_copy(update={"rubric": draft_rubric(q.question, q.reference_answer)})
+        rubric = draft_rubric(q.question, q.reference_answer)
+        q = q.model_copy(update={"rubric": rubric})
         if write:
             atomic_write(path, dump_question(q), mode=stat.S_IMODE(path.stat().st_mode))  # keeps its mode
-            click.echo(f"{path}: rubric drafted ({len(q.rubric.criteria)} criteria); review it", err=True)
+            click.echo(f"{path}: rubric drafted ({len(rubric.criteria)} criteria); review it", err=True)
         else:
             click.echo(dump_question(q))

@@ -25,7 +25,7 @@ from .calibration import Calibration
 from .draft import draft_rubric
 from .feedback import template_feedback
 from .models import ABSTAIN_FLAGS, CriterionGrade, Flag, Grade, Verdict
-from .sanitize import screen
+from .sanitize import Screened, screen
 from .signals import (best_evidence, explained_coverage, explaining_text, list_likeness, listed_term_groups, model_gain,
                       source_overlap, verify_quote)
 from .text import content_stems
@@ -82,6 +82,7 @@ class Grader:
 
     def p_yes(self, question: Question, answer: str, criterion: Criterion) -> float:
         """The model's P(Yes) that the answer makes the point."""
+        assert self.model is not None, "p_yes needs a model"
         return self.model.choose(self.messages(question, answer, criterion), ["Yes", "No"])["Yes"]
 
     def p_null(self, question: Question, criterion: Criterion) -> float:
@@ -156,7 +157,7 @@ class Grader:
         with self.model.exclusive() if self.model is not None else contextlib.nullcontext():
             return self._grade(question, rubric, chosen, screened, answer, flags, start)
 
-    def _grade(self, question: Question, rubric: Rubric, chosen: list[Criterion], screened, answer: str,
+    def _grade(self, question: Question, rubric: Rubric, chosen: list[Criterion], screened: Screened, answer: str,
                flags: list[Flag], start: float) -> Grade:
         stems = content_stems(screened.text)
         has_model = self.model is not None
@@ -172,7 +173,7 @@ class Grader:
             credit = linear(sig)
             verdict = verdict_for(credit)
             confidence = 0.5 + 0.5 * abs(2 * credit - 1)
-            if has_model and self.model.gives_probabilities:
+            if self.model is not None and self.model.gives_probabilities:
                 confidence = (confidence + max(sig["p_yes"], 1 - sig["p_yes"])) / 2
             evidence = best_evidence(screened.text, c) if verdict != Verdict.MISSED else None
             if evidence is not None and not verify_quote(evidence, answer):

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..llm.base import CACHE_BREAK
 from .models import Flag
 from .text import STOPWORDS, drop_surrogates, rx, words
 
+if TYPE_CHECKING:
+    import re2
 
-def _rx(pattern: str, flags: str = "i"):
+
+def _rx(pattern: str, flags: str = "i") -> re2._Regexp:
     """One compiled RE2 pattern, case-insensitive unless other flags are given (see text.rx)."""
     return rx(pattern, flags)
 

@@ -89,7 +89,7 @@ _SUPERSCRIPTS = str.maketrans({
 WHITESPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 
 
-def rx(pattern: str | bytes, flags: str = ""):
+def rx(pattern: str | bytes, flags: str = "") -> re2._Regexp:
     """One compiled RE2 pattern; flags as RE2's inline letters (i: ignore case, m: multi-line, s: dot-all)."""
     if flags:
         pattern = f"(?{flags})" + pattern if isinstance(pattern, str) else f"(?{flags})".encode() + pattern
@@ -176,7 +176,7 @@ BOUNDARY = "|"
 _stemmer = snowballstemmer.stemmer("english")
 
 
-def _big_o(m) -> str:
+def _big_o(m: re2._Match) -> str:
     inner = m.group(1).replace(" ", "")
     # n2 -> n^2 (what NFKC does to n²)
     inner = "".join(c + "^" if c.isascii() and c.isalpha() and n.isascii() and n.isdigit() else c
@@ -184,7 +184,7 @@ def _big_o(m) -> str:
     return f"o({inner})"
 
 
-def _after_word(m) -> bool:
+def _after_word(m: re2._Match) -> bool:
     """Whether a match follows a word character (Python's `\\b` before it fails)."""
     return m.start() > 0 and is_word_char(m.string[m.start() - 1])
 
@@ -331,7 +331,8 @@ def match_stream(text: str) -> list[str]:
     BOUNDARY marks where punctuation ends a phrase."""
     out: list[str] = []
     scope = 0  # how many more words the current negation covers
-    toks, bound = [], set()  # bound: indexes of parts of a hyphenated word, kept even if glue ("opt-in", "in-place")
+    toks: list[str] = []
+    bound: set[int] = set()  # bound: indexes of parts of a hyphenated word, kept even if glue ("opt-in", "in-place")
     for t in _tokens(text):
         parts = _parts(t)
         if len(parts) > 1:

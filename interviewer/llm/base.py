@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 Message = dict[str, str]
@@ -110,7 +111,7 @@ class Model(ABC):
         """True while a call is waiting for this model: work done ahead of time should stop and give way."""
         return False
 
-    def exclusive(self):
+    def exclusive(self) -> AbstractContextManager[object]:
         """A context in which this thread's calls run back to back (a local model's lock, held across a whole
         grade so that a read-ahead of the next draft cannot evict the answer between two criteria)."""
         return contextlib.nullcontext()

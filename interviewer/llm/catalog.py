@@ -7,10 +7,14 @@ import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ModelNotFound
 from ..files import atomic_file, atomic_write
 from ..paths import models_dir
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def assemble(model: PackagedModel, target_dir: Path | None = None, progress: boo
     return target
 
 
-def _progress(enabled: bool):
+def _progress(enabled: bool) -> Progress:
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
     return Progress(

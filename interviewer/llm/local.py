@@ -7,10 +7,18 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from ..errors import ModelError
 from .base import CACHE_BREAK, Message, Model, softmax
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    from llama_cpp.llama_types import ChatCompletionRequestMessage, CreateChatCompletionResponse
 
 #: Tokens per piece of an answer segment (see LocalModel._segments).
 CHUNK = 32
@@ -51,7 +59,7 @@ _PARAMS_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _no_extra_buffer_types():
+def _no_extra_buffer_types() -> Iterator[None]:
     """Load with `use_extra_bufts = false`, which keeps llama.cpp off its AMX (and repacking) buffer types.
     The high-level `Llama` class takes no argument for it: its default-parameters factory is wrapped for
     the length of one load."""
@@ -60,7 +68,7 @@ def _no_extra_buffer_types():
     with _PARAMS_LOCK:
         original = lib.llama_model_default_params
 
-        def params():
+        def params() -> lib.llama_model_params:
             p = original()
             p.use_extra_bufts = False
             return p
@@ -73,7 +81,7 @@ def _no_extra_buffer_types():
 
 
 @contextlib.contextmanager
-def _quiet_stderr(enabled: bool = True):
+def _quiet_stderr(enabled: bool = True) -> Iterator[None]:
     """llama.cpp logs to fd 2 from C; keep the terminal readable unless asked for verbosity."""
     if not enabled:
         yield
@@ -143,7 +151,7 @@ class LocalModel(Model):
             ) from None
         self.load_seconds = time.perf_counter() - start
         self._template = self.llm.metadata.get("tokenizer.chat_template")
-        self._formatter = None  # built on first use: it compiles the template
+        self._formatter: Jinja2ChatFormatter | None = None  # built on first use: it compiles the template
         self._digest: str | None = None
         self._kv_segments: list[list[int]] = []  # the token segments now in the KV cache, in order
         self._waiting = 0  # choose() calls waiting for the lock (a warm-up gives way to them)
@@ -166,7 +174,9 @@ class LocalModel(Model):
     def _chat(self, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
         with self.lock:
             self._kv_segments = []  # create_chat_completion manages the cache its own way
-            out = self.llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=temperature)
+            # Without stream=True the reply is one response, not chunks (the signature has no overload for it).
+            out = cast("CreateChatCompletionResponse", self.llm.create_chat_completion(
+                messages=_llama_messages(messages), max_tokens=max_tokens, temperature=temperature))
         usage = out.get("usage", {})
         self.stats.prompt_tokens += usage.get("prompt_tokens", 0)
         self.stats.completion_tokens += usage.get("completion_tokens", 0)
@@ -184,7 +194,7 @@ class LocalModel(Model):
             eos = llm._model.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
             bos = llm._model.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
             self._formatter = Jinja2ChatFormatter(template=self._template, eos_token=eos, bos_token=bos)
-        return self._formatter(messages=messages).prompt
+        return self._formatter(messages=_llama_messages(messages)).prompt
 
     def _segments(self, messages: list[Message]) -> list[list[int]]:
         """The prompt's token segments. Middle segments (the candidate's answer) are cut into CHUNK-token
@@ -205,7 +215,7 @@ class LocalModel(Model):
         return segments
 
     @contextlib.contextmanager
-    def exclusive(self):
+    def exclusive(self) -> Iterator[LocalModel]:
         """Hold the model for a run of calls; a read-ahead in progress gives way at its next piece."""
         self._waiting += 1
         try:
@@ -221,7 +231,7 @@ class LocalModel(Model):
     def contended(self) -> bool:
         return self._waiting > 0
 
-    def warm(self, messages: list[Message]) -> int:
+    def warm(self, messages: Sequence[Message]) -> int:
         """Evaluate every segment but the last, one at a time, giving way at once to a waiting `choose`."""
         with self.lock:
             segments = self._segments(list(messages))[:-1]
@@ -291,7 +301,7 @@ class LocalModel(Model):
     def _tokens(self, text: str) -> list[int]:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
 
-    def _read_logits(self):
+    def _read_logits(self) -> npt.NDArray[np.float32]:
         import numpy as np
 
         return np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),)).copy()
@@ -302,7 +312,12 @@ class LocalModel(Model):
                 self.llm.close()
 
 
-def _logsumexp(x) -> float:
+def _llama_messages(messages: list[Message]) -> list[ChatCompletionRequestMessage]:
+    """The messages as llama-cpp-python types them: its TypedDicts spell out the {role, content} dicts they are."""
+    return cast("list[ChatCompletionRequestMessage]", messages)
+
+
+def _logsumexp(x: npt.NDArray[np.float32]) -> float:
     import numpy as np
 
     m = float(np.max(x))

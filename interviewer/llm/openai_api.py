@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from ..errors import ModelError, ModelNotFound
 from .base import Message, Model, schema_prompt, softmax
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
 
 
 class OpenAIModel(Model):
@@ -47,7 +52,7 @@ class OpenAIModel(Model):
         return f"openai:{self.model}@{host}"
 
     @contextmanager
-    def _errors(self):
+    def _errors(self) -> Iterator[None]:
         import openai
 
         where = self.base_url or "the OpenAI API"
@@ -66,7 +71,7 @@ class OpenAIModel(Model):
         except openai.APIStatusError as e:
             raise ModelError(f"{self.name}: {where} answered HTTP {e.status_code}: {_msg(e)}") from None
 
-    def _create(self, **kwargs):
+    def _create(self, **kwargs: Any) -> ChatCompletion:
         return self.client.chat.completions.create(model=self.model, **kwargs)
 
     def _chat(self, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
@@ -106,7 +111,7 @@ class OpenAIModel(Model):
         `_choose` falls back on it when the server returns no log-probabilities."""
         modes = ["json_schema", "json_object", "prompt"]
         for mode in modes[modes.index(self._json_mode):]:
-            kwargs: dict = {"max_tokens": max_tokens, "temperature": 0.0}
+            kwargs: dict[str, Any] = {"max_tokens": max_tokens, "temperature": 0.0}
             convo = messages
             if mode == "json_schema":
                 kwargs["response_format"] = {
@@ -129,17 +134,19 @@ class OpenAIModel(Model):
             return _strip_fences(out.choices[0].message.content or "")
         raise ModelError(f"{self.name}: no structured-output mode worked")  # pragma: no cover
 
-    def _count(self, out) -> None:
-        if getattr(out, "usage", None):
+    def _count(self, out: ChatCompletion) -> None:
+        if out.usage:
             self.stats.prompt_tokens += out.usage.prompt_tokens or 0
             self.stats.completion_tokens += out.usage.completion_tokens or 0
 
 
-def _option_logprobs(out, options: list[str]) -> dict[str, float] | None:
+def _option_logprobs(out: ChatCompletion, options: list[str]) -> dict[str, float] | None:
     """Map the first generated token's top log-probabilities onto the options (by prefix)."""
     try:
-        top = out.choices[0].logprobs.content[0].top_logprobs
-    except (AttributeError, IndexError, TypeError):
+        logprobs = out.choices[0].logprobs
+        content = logprobs.content if logprobs is not None else None
+        top = content[0].top_logprobs if content else None
+    except (AttributeError, IndexError, TypeError):  # a server's reply need not have the SDK's shape
         return None
     if not top:
         return None
@@ -166,7 +173,7 @@ def _strip_fences(text: str) -> str:
     return text.strip()
 
 
-def _msg(e) -> str:
+def _msg(e: Exception) -> str:
     body = getattr(e, "body", None)
     if isinstance(body, dict):
         err = body.get("error", body)

@@ -27,9 +27,13 @@ class Uniform(Model):
         self.inner = inner
         self.max_concurrency = inner.max_concurrency
 
-    @property  # type: ignore[override]
+    @property
     def gives_probabilities(self) -> bool:
         return self.inner.gives_probabilities
+
+    @gives_probabilities.setter
+    def gives_probabilities(self, value: bool) -> None:
+        self.inner.gives_probabilities = value
 
     @property
     def model_id(self) -> str:

@@ -59,7 +59,7 @@ def now() -> str:
 
 @MIGRATIONS()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["sessions"].create(
+    db.table("sessions").create(
         {
             "id": str, "started_at": str, "finished_at": str, "status": str, "level": str, "categories": str,
             "n_questions": int, "max_followups": int, "seed": int, "model": str, "config": str,
@@ -67,7 +67,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id", not_null=["started_at", "status"], defaults={"status": "active"},
     )
-    db["turns"].create(
+    db.table("turns").create(
         {
             "id": str, "session_id": str, "position": int, "question_id": str, "category": str,
             "difficulty": int, "rubric_version": str, "prompt": str, "asked_at": str, "finished_at": str,
@@ -75,14 +75,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id", foreign_keys=[("session_id", "sessions", "id")], not_null=["session_id", "question_id"],
     )
-    db["followups"].create(
+    db.table("followups").create(
         {
             "id": str, "turn_id": str, "session_id": str, "number": int, "criterion_id": str, "prompt": str,
             "asked_at": str, "status": str,
         },
         pk="id", foreign_keys=[("turn_id", "turns", "id"), ("session_id", "sessions", "id")],
     )
-    db["answers"].create(
+    db.table("answers").create(
         {
             "id": str, "turn_id": str, "session_id": str, "followup_id": str, "kind": str, "text": str,
             "chars": int, "answered_at": str, "status": str, "score": float, "confidence": float,
@@ -92,7 +92,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("turn_id", "turns", "id"), ("session_id", "sessions", "id"),
                                ("followup_id", "followups", "id")],
     )
-    db["verdicts"].create(
+    db.table("verdicts").create(
         {
             "id": str, "answer_id": str, "turn_id": str, "session_id": str, "question_id": str,
             "stage": str, "criterion_id": str, "verdict": str, "score": float, "confidence": float, "weight": int,
@@ -101,7 +101,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("answer_id", "answers", "id"), ("turn_id", "turns", "id"),
                                ("session_id", "sessions", "id")],
     )
-    db["category_mastery"].create(
+    db.table("category_mastery").create(
         {"category": str, "mastery": float, "answered": int, "last_score": float, "updated_at": str},
         pk="category",
     )
@@ -109,11 +109,11 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m002_indexes_and_views(db: sqlite_utils.Database) -> None:
-    db["turns"].create_index(["session_id", "position"])
-    db["turns"].create_index(["question_id"])
-    db["answers"].create_index(["turn_id"])
-    db["verdicts"].create_index(["answer_id"])
-    db["followups"].create_index(["turn_id"])
+    db.table("turns").create_index(["session_id", "position"])
+    db.table("turns").create_index(["question_id"])
+    db.table("answers").create_index(["turn_id"])
+    db.table("verdicts").create_index(["answer_id"])
+    db.table("followups").create_index(["turn_id"])
     db.create_view(
         "question_scores",
         """
@@ -128,7 +128,7 @@ def m002_indexes_and_views(db: sqlite_utils.Database) -> None:
 @MIGRATIONS()
 def m003_session_owner(db: sqlite_utils.Database) -> None:
     """Sessions started in the browser belong to it: `owner` is the sha256 of a secret only it holds."""
-    db["sessions"].add_column("owner", str)
+    db.table("sessions").add_column("owner", str)
 
 
 @MIGRATIONS()
@@ -161,7 +161,7 @@ def _adopt_old_history(db: sqlite_utils.Database) -> None:
     MIGRATIONS.ensure_migrations_table(db)
     rows = ({"migration_set": MIGRATIONS.name, "name": r["name"], "applied_at": r["applied_at"]}
             for r in old.rows_where(order_by="rowid"))
-    db[Migrations.migrations_table].insert_all(rows, ignore=True)
+    db.table(Migrations.migrations_table).insert_all(rows, ignore=True)
     old.drop()
 
 
