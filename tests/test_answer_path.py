@@ -1,6 +1,7 @@
-"""One answer end to end, as the browser sends it: one graph invoke, at most two checkpoint reads, a Reply
-the fronts draw as it is (new messages at the end of the transcript, a score card whose points appear only
-once the question is settled), and live answered counts in History and `sessions list`."""
+"""One answer end to end, as the browser sends it: one graph invoke, at most two checkpoint reads, one transaction
+on the transcript database, a Reply the fronts draw as it is (new messages at the end of the transcript, a score
+card whose points appear only once the question is settled), and live answered counts in History and
+`sessions list`."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from langgraph.graph.state import CompiledStateGraph
 from interviewer.bank.models import strip_markdown
 from interviewer.cli import cli
 from interviewer.engine import Interview, InterviewConfig
-from interviewer.engine import session as session_module
+from interviewer.engine import graph as graph_module
 from interviewer.settings import Settings
 from interviewer.store import Transcripts
-from interviewer.store.db import MIGRATIONS, open_db
+from interviewer.store import transcripts as transcripts_module
+from interviewer.store.db import MIGRATIONS, open_db, transaction
 from interviewer.ui import render
 from interviewer.ui.service import Service
 
@@ -29,7 +31,8 @@ VAGUE = "I think it depends on the use case, and there are trade-offs to conside
 
 @pytest.fixture
 def counts(monkeypatch):
-    """Counts graph invokes and checkpoint reads (get_tuple/list on the checkpointer) of every Interview."""
+    """Counts graph invokes, checkpoint reads (get_tuple/list on the checkpointer) and transactions on the
+    transcript database (the outermost ones: a nested one is part of them) of every Interview."""
     seen: Counter = Counter()
 
     class CountingSaver(SqliteSaver):
@@ -47,8 +50,16 @@ def counts(monkeypatch):
         seen["invokes"] += 1
         return invoke(self, *args, **kwargs)
 
-    monkeypatch.setattr(session_module, "SqliteSaver", CountingSaver)
+    def counting_transaction(db):
+        if not db.conn.in_transaction:
+            seen["transactions"] += 1
+        return transaction(db)
+
+    # The graph is compiled once per process and checkpoint database: each test has its own database, so
+    # its graph is compiled on the counting checkpointer.
+    monkeypatch.setattr(graph_module, "SqliteSaver", CountingSaver)
     monkeypatch.setattr(CompiledStateGraph, "invoke", counting_invoke)
+    monkeypatch.setattr(transcripts_module, "transaction", counting_transaction)
     return seen
 
 
@@ -62,7 +73,7 @@ def config(**overrides):
                                "max_followups": 1} | overrides))
 
 
-def test_each_answer_is_one_invoke_and_at_most_two_checkpoint_reads(service, counts):
+def test_each_answer_is_one_invoke_at_most_two_checkpoint_reads_and_one_transaction(service, counts):
     view, _ = service.start(config())
     sid, token = view.session_id, view.token
     # An answer (graded, a follow-up asked), a refusal, a command, the follow-up's answer (the next question
@@ -72,8 +83,12 @@ def test_each_answer_is_one_invoke_and_at_most_two_checkpoint_reads(service, cou
         view, reply = service.answer(sid, token, text)
         assert counts["invokes"] == 1, (text, counts)
         assert counts["reads"] <= 2, (text, counts)
+        assert counts["transactions"] == 1, (text, counts)  # the state recorded once, after grading
         assert view.messages[len(view.messages) - len(reply.messages):] == reply.messages
     assert view.done and reply.done
+    store = Transcripts.open()
+    assert store.session(sid)["status"] == "finished" and [t["status"] for t in store.turns(sid)] == ["graded"] * 2
+    store.close()
 
 
 def test_the_engine_alone_reads_once_to_open_and_once_per_invoke(counts):
@@ -85,7 +100,7 @@ def test_the_engine_alone_reads_once_to_open_and_once_per_invoke(counts):
         assert counts == Counter({"reads": 1})
         it.status(), it.messages(), it.report(), it.score_card()  # all from the state in memory
         it.answer(VAGUE)
-    assert counts == Counter({"reads": 2, "invokes": 1})
+    assert counts == Counter({"reads": 2, "invokes": 1, "transactions": 1})
 
 
 def test_refusals_are_recorded_in_the_state_and_give_no_card():
@@ -95,7 +110,7 @@ def test_refusals_are_recorded_in_the_state_and_give_no_card():
         assert reply.refused and reply.card is None and reply.grade is None
         assert interview.messages()[-1] == reply.messages[-1] and reply.messages[-1]["kind"] == "notice"
     assert "300" in interview.messages()[-2]["text"]
-    assert interview._values()["input"]["kind"] == "empty" and interview._values()["reply"] is None
+    assert interview._state["input"]["kind"] == "empty" and interview._state["reply"] is None
     interview.close()
 
 
@@ -147,9 +162,8 @@ def test_answered_is_backfilled_for_sessions_in_progress(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(sqlite3.connect(path))
     MIGRATIONS.apply(db, stop_before="m004_live_answered")  # a database from before m004
-    old = Transcripts(db)
-    old.create_session("s1", {"questions": 3})
-    old.record_question("s1", 1, question_id="q1", category="C", difficulty=2, rubric_version="r", prompt="?")
+    Transcripts(db).create_session("s1", {"questions": 3})
+    db["turns"].insert({"id": "s1:1", "session_id": "s1", "position": 1, "question_id": "q1", "category": "C"})
     db["answers"].insert({"id": "s1:1:a0", "turn_id": "s1:1", "session_id": "s1", "kind": "answer", "text": "x"})
     db["sessions"].update("s1", {"answered": 0})
     db.close()

@@ -146,7 +146,7 @@ def test_sigkill_after_the_second_graded_answer_then_resume(interviewer_home, mo
     assert [t["status"] for t in turns] == ["graded", "graded", "asked"]
     for t in turns[:2]:
         [a] = t["answers"]
-        assert a["status"] == "graded" and a["grade"]["criteria"] and a["score"] is not None
+        assert a["status"] == "graded" and a["grade"].criteria and a["score"] is not None
     assert turns[1]["answers"][0]["text"].startswith("A second answer")
     third = turns[2]["question_id"]
     store.close()

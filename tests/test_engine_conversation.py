@@ -67,8 +67,7 @@ def test_a_hint_on_request_lowers_that_points_credit(interview):
     assert kinds(hint) == ["hint"]
     target = next(c for c in q.rubric.criteria if c.probes[0] in hint.messages[0]["text"])
     graded = interview.answer(ANSWER)
-    crit = {c["criterion_id"]: c for c in graded.grade["criteria"]}
-    assert crit[target.id]["signals"].get("hinted") == 1.0
+    assert graded.grade.criterion(target.id).signals.get("hinted") == 1.0
     entry = interview.report()["questions"][-1]
     assert target.point in entry["hinted"]
 

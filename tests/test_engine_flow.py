@@ -73,7 +73,7 @@ def test_a_weak_candidate_gets_followups_on_missed_core_points_only():
     interview, reply = start(categories=["rag-embeddings"], questions=2, max_followups=2)
     replies = drive(interview, reply, weak)
     assert replies[-1].done
-    state_results = interview._values()["results"]
+    state_results = interview._state["results"]
     store = interview.store
     for qid, result in state_results.items():
         question = interview.bank.get(qid)
@@ -87,12 +87,12 @@ def test_a_weak_candidate_gets_followups_on_missed_core_points_only():
             assert a["prompt"] == criterion.probes[0]
         # each follow-up answer was graded against its one criterion only, then merged
         turn = next(t for t in store.turns(interview.session_id) if t["question_id"] == qid)
-        first = {c["criterion_id"]: c for c in turn["answers"][0]["grade"]["criteria"]}
-        assert all(first[t]["verdict"] in ("missed", "not_enough_evidence") for t in targets)
+        first = {c.criterion_id: c for c in turn["answers"][0]["grade"].criteria}
+        assert all(first[t].verdict in ("missed", "not_enough_evidence") for t in targets)
         fu_grades = [a["grade"] for a in turn["answers"] if a["kind"] == "follow_up"]
-        assert [[c["criterion_id"] for c in g["criteria"]] for g in fu_grades] == [[t] for t in targets]
-        merged = {c["criterion_id"]: c for c in result["grade"]["criteria"]}
-        assert all("followup" in merged[t]["signals"] for t in targets)
+        assert [[c.criterion_id for c in g.criteria] for g in fu_grades] == [[t] for t in targets]
+        merged = {c.criterion_id: c for c in result["grade"].criteria}
+        assert all("followup" in merged[t].signals for t in targets)
         assert len(merged) == len(question.rubric.criteria)
     interview.close()
 
@@ -104,7 +104,7 @@ def test_a_strong_candidate_is_not_probed_and_outscores_a_weak_one():
         replies = drive(interview, reply, answer_for)
         scores[name] = interview.report()["overall"]
         if name == "strong":
-            results = interview._values()["results"].values()
+            results = interview._state["results"].values()
             assert all(not r["probed"] for r in results)  # nothing core was missed: no follow-ups
         for rp in replies[1:]:
             asked = [m for m in rp.messages if m["kind"] in ("question", "follow_up")]
@@ -118,7 +118,7 @@ def test_no_reference_or_rubric_text_before_the_report():
         interview, reply = start(questions=4, seed=3)
         drive(interview, reply, answer_for)
         said = normalize(" ".join(interviewer_messages_before_report(interview)))
-        for qid in interview._values()["asked"]:
+        for qid in interview._state["asked"]:
             q = interview.bank.get(qid)
             for sentence in reference_sentences(q):
                 assert sentence not in said, (qid, sentence)
@@ -126,7 +126,7 @@ def test_no_reference_or_rubric_text_before_the_report():
                 assert normalize(c.point) not in said and normalize(c.source) not in said
         report = [m["text"] for m in interview.messages() if m["kind"] == "report"]
         assert len(report) == 1
-        first_q = interview.bank.get(interview._values()["asked"][0])
+        first_q = interview.bank.get(interview._state["asked"][0])
         assert reference_sentences(first_q)[0] in normalize(report[0])  # the report does show them
         interview.close()
 
@@ -203,7 +203,7 @@ def test_resume_continues_where_it_was():
     interview, _ = start(questions=3, max_followups=0, seed=8)
     sid = interview.session_id
     interview.answer(VAGUE)
-    asked = interview._values()["asked"]
+    asked = interview._state["asked"]
     interview.close()  # the process goes away
 
     resumed = Interview.resume(sid)
@@ -219,8 +219,8 @@ def test_resume_continues_where_it_was():
 
 
 def test_a_crash_while_grading_loses_nothing(fake_model):
-    """The process dies inside the grader: the answer is in the checkpoint and the transcript, and resuming
-    grades it and carries on."""
+    """The process dies inside the grader: the answer is in the checkpoint (written before grading starts),
+    and resuming grades it, records it in the transcript and carries on."""
     calls = {"n": 0}
 
     def die_once(messages, options):
@@ -235,8 +235,9 @@ def test_a_crash_while_grading_loses_nothing(fake_model):
     with pytest.raises(KeyboardInterrupt):
         interview.answer("Attention weighs every token against every other token.")
     interview.close()
-    [answer] = Transcripts.open().db["answers"].rows
-    assert answer["status"] == "received" and answer["text"].startswith("Attention")
+    with Interview.open(sid) as crashed:  # what a process started after the kill reads
+        [answer] = crashed._state["results"][crashed.status().question_id]["answers"]
+        assert answer["status"] == "received" and answer["text"].startswith("Attention")
 
     resumed = Interview.resume(sid)
     assert resumed.status().position == 2
@@ -269,7 +270,7 @@ def test_a_model_failure_keeps_the_answer_and_retries_on_resume(fake_model):
     resumed = Interview.resume(sid)
     assert resumed.status().pending_grades == 0 and resumed.status().position == 2
     first = resumed.store.turns(sid)[0]
-    assert first["answers"][0]["status"] == "graded" and first["answers"][0]["grade"]["model_id"] == "fake:scripted"
+    assert first["answers"][0]["status"] == "graded" and first["answers"][0]["grade"].model_id == "fake:scripted"
     resumed.close()
 
 
@@ -308,7 +309,7 @@ def test_adaptive_level_moves_with_the_score():
     interview, reply = start(categories=["transformers-llms", "rag-embeddings"], questions=3, level="adaptive",
                              max_followups=0)
     drive(interview, reply, strong)
-    difficulties = [r["difficulty"] for r in sorted(interview._values()["results"].values(),
+    difficulties = [r["difficulty"] for r in sorted(interview._state["results"].values(),
                                                       key=lambda r: r["position"])]
     assert difficulties[0] == 2 and difficulties[1:] == [3, 3]
     interview.close()
@@ -316,7 +317,7 @@ def test_adaptive_level_moves_with_the_score():
     interview, reply = start(categories=["transformers-llms", "rag-embeddings"], questions=3, level="adaptive",
                              max_followups=0)
     drive(interview, reply, lambda *a: "/skip")
-    difficulties = [r["difficulty"] for r in sorted(interview._values()["results"].values(),
+    difficulties = [r["difficulty"] for r in sorted(interview._state["results"].values(),
                                                       key=lambda r: r["position"])]
     assert difficulties == [2, 1, 1]
     interview.close()
@@ -325,17 +326,17 @@ def test_adaptive_level_moves_with_the_score():
 def test_later_sessions_avoid_seen_questions_and_start_with_weak_categories():
     interview, reply = start(categories=["mlops", "rag-embeddings"], questions=2, max_followups=0, seed=1)
     drive(interview, reply, lambda it, q, s: reference_text(q) if q.category == "RAG & Embeddings" else "/skip")
-    first = interview._values()["asked"]
+    first = interview._state["asked"]
     interview.close()
 
     interview, _ = start(categories=["mlops", "rag-embeddings"], questions=4, max_followups=0, seed=1)
-    values = interview._values()
+    values = interview._state
     assert values["slots"][0] == "MLOps"  # skipped last time: weakest first
     interview.answer("/quit")
     interview.close()
     interview, reply = start(categories=["mlops", "rag-embeddings"], questions=4, max_followups=0, seed=1)
     drive(interview, reply, lambda *a: "/skip")
-    assert not set(first) & set(interview._values()["asked"])
+    assert not set(first) & set(interview._state["asked"])
     interview.close()
 
 
@@ -345,7 +346,7 @@ def test_same_seed_same_interview_on_a_fresh_home(tmp_path, monkeypatch):
         monkeypatch.setenv("INTERVIEWER_HOME", str(tmp_path / home))
         interview, reply = start(questions=3, seed=99, max_followups=0)
         drive(interview, reply, lambda *a: "/skip")
-        plans.append(interview._values()["asked"])
+        plans.append(interview._state["asked"])
         interview.close()
     assert plans[0] == plans[1]
 
@@ -353,7 +354,7 @@ def test_same_seed_same_interview_on_a_fresh_home(tmp_path, monkeypatch):
 def test_scripted_model_grades_through_the_registry(fake_model):
     interview, _ = Interview.start(InterviewConfig(questions=1, model="fake:scripted", max_followups=0, seed=1))
     r = interview.answer("Some answer.")
-    assert r.done and r.grade["model_id"] == "fake:scripted"
+    assert r.done and r.grade.model_id == "fake:scripted"
     assert any(kind == "choose" for kind, _ in fake_model.calls)
     assert isinstance(interview.context.grader, Grader)
     interview.close()

@@ -1,12 +1,15 @@
-"""The graph's shape and contracts: one interrupt in its own node, typed routers, JSON-able state."""
+"""The graph's shape and contracts: one interrupt in its own node, typed routers, nodes that write no database,
+a typed state that comes back from the checkpoint as it went in."""
 
 from __future__ import annotations
 
 import inspect
-import json
 import typing
 
-from interviewer.engine import Interview, InterviewConfig, graph, nodes
+from interviewer.engine import Interview, InterviewConfig, conversation, graph, nodes, targeting
+from interviewer.engine.context import Context
+from interviewer.grader.models import Grade
+from interviewer.vocabulary import AnswerStatus, QuestionStatus
 
 
 def test_only_wait_answer_interrupts():
@@ -28,13 +31,25 @@ def test_routers_are_typed_with_their_destinations():
     assert {"plan", "ask", "wait_answer", "grade", "follow_up", "report"} <= node_names
 
 
-def test_state_is_plain_json():
+def test_nodes_write_no_database():
+    assert set(Context.__dataclass_fields__) == {"bank", "make_grader", "max_answer_chars", "_grader"}
+    writers = {"Transcripts", "open_db", "connect", "transaction", "sqlite3", "sqlite_utils"}
+    for module in (nodes, conversation, targeting):
+        names = {getattr(value, "__name__", name) for name, value in vars(module).items()}
+        assert not names & writers, (module.__name__, names & writers)
+
+
+def test_the_state_comes_back_from_the_checkpoint_typed():
     interview, _ = Interview.start(InterviewConfig(questions=2, lexical=True, seed=1))
     interview.answer("An answer with some words about the topic.")
-    values = interview._values()
-    assert json.loads(json.dumps(values)) == values
-    assert all(isinstance(r["grade"], (dict, type(None))) for r in values["results"].values())
+    values = interview._state
+    sid = interview.session_id
     interview.close()
+    with Interview.open(sid) as again:  # read back from the checkpoint database
+        assert again._state == values
+        [graded] = [r for r in again._state["results"].values() if r["grade"] is not None]
+        assert isinstance(graded["grade"], Grade) and type(graded["status"]) is QuestionStatus
+        assert type(graded["answers"][0]["status"]) is AnswerStatus and isinstance(graded["answers"][0]["grade"], Grade)
 
 
 def test_the_graph_itself_refuses_oversized_replies():

@@ -5,10 +5,26 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
+from interviewer.grader.models import Grade
 from interviewer.store import Transcripts
 from interviewer.store.db import MIGRATIONS, open_db
+from interviewer.vocabulary import AnswerStatus, QuestionStatus
 
 CONFIG = {"level": "senior", "categories": [], "questions": 3, "max_followups": 1, "seed": 1, "model": None}
+GRADE = Grade(question_id="ml-fundamentals-01", score=5.0, confidence=0.8, criteria=[], model_id="lexical",
+              prompt_version="p", rubric_version="v")
+
+
+def _state(sid: str, finished: bool) -> dict:
+    """A session's state with one question: its answer received, or graded and settled."""
+    status = AnswerStatus.GRADED if finished else AnswerStatus.RECEIVED
+    result = {"position": 1, "question_id": "ml-fundamentals-01", "category": "ML Fundamentals", "difficulty": 1,
+              "prompt": "q", "rubric_version": "v", "asked_at": "2025-01-01T00:00",
+              "status": QuestionStatus.GRADED if finished else QuestionStatus.ASKED, "grade": GRADE if finished else None,
+              "answers": [{"number": 0, "kind": "answer", "text": "an answer", "status": status,
+                           "grade": GRADE if finished else None, "answered_at": "2025-01-01T00:01"}],
+              "finished": finished, "finished_at": "2025-01-01T00:02"}
+    return {"session_id": sid, "slots": ["ML Fundamentals"], "results": {"ml-fundamentals-01": result}}
 
 
 def _session_work(prefix: str, n: int, errors: list) -> None:
@@ -17,12 +33,8 @@ def _session_work(prefix: str, n: int, errors: list) -> None:
         for i in range(n):
             sid = f"{prefix}-{i}"
             store.create_session(sid, CONFIG)
-            store.record_question(sid, 1, question_id="ml-fundamentals-01", category="ML Fundamentals",
-                                  difficulty=1, rubric_version="v", prompt="q")
-            aid = store.record_answer(sid, 1, 0, text="an answer", kind="answer")
-            store.record_grade(aid, {"score": 5.0, "confidence": 0.8, "criteria": []}, question_id="ml-fundamentals-01")
-            store.finish_turn(sid, 1, status="graded", score=5.0, grade=None, question_id="ml-fundamentals-01",
-                              category="ML Fundamentals")
+            store.project(_state(sid, finished=False))
+            store.project(_state(sid, finished=True))
     except Exception as e:  # noqa: BLE001 - collected and asserted on
         errors.append(repr(e))
     finally:

@@ -11,12 +11,28 @@ from interviewer.errors import InterviewerError
 from interviewer.grading import make_grader
 from interviewer.settings import Settings
 from interviewer.ui.service import NO_KEY, Service, Source, model_name
-from interviewer.vocabulary import SCORED, QuestionStatus, format_score
+from interviewer.grader import models
+from interviewer.vocabulary import (SCORED, AnswerStatus, Flag, FollowUpStatus, QuestionStatus, SessionStatus, Verdict,
+                                    final_score, format_score)
 
 
 def test_one_score_format():
     assert format_score(None) == "n/a" and format_score(7) == "7.0" and format_score(6.25) == "6.2"
     assert QuestionStatus.GRADED == "graded" and "skipped" in SCORED and QuestionStatus.PENDING not in SCORED
+    assert final_score(QuestionStatus.SKIPPED, None) == 0.0 and final_score(QuestionStatus.GRADED, 6.256) == 6.26
+    assert final_score(QuestionStatus.PENDING, 5.0) is None and final_score(QuestionStatus.GRADED, None) is None
+
+
+def test_every_word_is_a_str_enum_printed_as_its_value():
+    for word in (Verdict.MET, Flag.INJECTION, QuestionStatus.NO_ANSWER, AnswerStatus.RECEIVED, FollowUpStatus.ASKED,
+                 SessionStatus.QUIT):
+        assert f"{word}" == str(word) == word.value and word == word.value
+    assert models.Verdict is Verdict and models.Flag is Flag  # the grader's contract uses the same words
+
+
+def test_open_points_are_defined_once():
+    assert [v for v in Verdict if v.missed] == [Verdict.MISSED, Verdict.NO_EVIDENCE]
+    assert [v for v in Verdict if v.unmet] == [Verdict.PARTIAL, Verdict.MISSED, Verdict.NO_EVIDENCE]
 
 
 def test_settings_with_overrides_validates_and_ignores_none():

@@ -127,8 +127,8 @@ class Api:
                                               api_key=api_key or None)
         except Exception as e:  # noqa: BLE001
             raise gr.Error(fail(e, api_key, "answer"), print_exception=False) from None
-        return view.as_dict() | {"reply": reply.messages, "score": reply.score, "grade": reply.grade,
-                                 "refused": reply.refused}
+        grade = reply.grade.model_dump(mode="json") if reply.grade is not None else None
+        return view.as_dict() | {"reply": reply.messages, "score": reply.score, "grade": grade, "refused": reply.refused}
 
     def draft(self, session_id: str, token: str, text: str, base_url: str = "", api_key: str = "") -> int:
         """The answer as typed so far (send it now and then while the candidate types): the grader reads

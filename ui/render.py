@@ -17,8 +17,8 @@ from typing import get_args
 
 from interviewer.engine.report import ScoreCard
 from interviewer.grader.text import WHITESPACE, drop_surrogates, rx
-from interviewer.engine.state import Level
-from interviewer.vocabulary import QuestionStatus, format_score
+from interviewer.engine.state import Level, Message
+from interviewer.vocabulary import QuestionStatus, SessionStatus, format_score
 
 #: ASCII punctuation that Markdown (CommonMark, GFM, and the chatbot's LaTeX) may treat as syntax.
 _MD_PUNCT = set("\\`*_{}[]()#+-.!|~:$@=^")
@@ -76,7 +76,7 @@ def h(value: object) -> str:
 REPORT_POINTER = "Your report is ready in the **Report** tab."
 
 
-def chat_message(message: dict) -> dict:
+def chat_message(message: Message) -> dict:
     """One engine message as a Gradio chatbot message (role user/assistant, content as safe Markdown)."""
     if message.get("role") == "candidate":
         return {"role": "user", "content": literal_markdown(message.get("text", ""))}
@@ -85,7 +85,7 @@ def chat_message(message: dict) -> dict:
     return {"role": "assistant", "content": escape_markup(message.get("text", ""))}
 
 
-def chat_messages(messages: Iterable[dict]) -> list[dict]:
+def chat_messages(messages: Iterable[Message]) -> list[dict]:
     return [chat_message(m) for m in messages]
 
 
@@ -174,7 +174,8 @@ PENDING_NOTE = ("The answer is saved. It is graded as soon as the grading model 
 def card_html(card: ScoreCard) -> str:
     """The score card shown beside the chat, drawn from the engine's ScoreCard as it is: the rubric points
     appear once the question is settled; while a follow-up is to come only how many were made."""
-    status, note = card.status, None
+    status: str = card.status
+    note: str | None = None
     if card.status == QuestionStatus.PENDING:
         status, note = "not graded yet", PENDING_NOTE
     elif not card.settled:
@@ -250,7 +251,7 @@ def report_summary_html(report: dict, row: dict | None = None) -> str:
         bits.append("ended early")
     if report.get("pending"):
         bits.append(f"{report['pending']} not graded yet")
-    if row and row.get("status") == "active":
+    if row and row.get("status") == SessionStatus.ACTIVE:
         bits.append("in progress (partial report)")
     if when:
         bits.append(when)

@@ -39,6 +39,7 @@ from pathlib import Path
 from interviewer.bank.storage import Bank, load_bank
 from interviewer.engine import Interview, InterviewConfig, Reply, ScoreCard, Status
 from interviewer.engine.report import to_markdown
+from interviewer.engine.state import Message
 from interviewer.errors import InterviewerError, SessionNotFound
 from interviewer.files import atomic_write
 from interviewer.llm.catalog import CATALOG
@@ -68,7 +69,7 @@ class View:
 
     session_id: str
     status: Status
-    messages: list[dict]
+    messages: list[Message]
     row: dict
     card: ScoreCard | None = None  # the latest answered question's score card, as the engine built it
     token: str | None = None  # the session's secret: set by `start` only
@@ -90,7 +91,7 @@ class View:
     def needs_key(self) -> bool:
         return bool(self.model and self.model.startswith("openai:"))
 
-    def before(self, reply: Reply | None) -> list[dict]:
+    def before(self, reply: Reply | None) -> list[Message]:
         """The transcript up to the reply's new messages (which always end it)."""
         new = len(reply.messages) if reply else 0
         return self.messages[: len(self.messages) - new]

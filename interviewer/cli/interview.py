@@ -31,7 +31,7 @@ class ReadAhead:
     it while the candidate writes the next line and grading after the last line is quick. Only the latest
     text is kept; a failure here only loses the head start."""
 
-    def __init__(self, interview) -> None:
+    def __init__(self, interview: Interview) -> None:
         self.interview = interview
         self.lock = threading.Lock()
         self.latest: str | None = None
@@ -77,9 +77,9 @@ def read_answer(interactive: bool, ahead: ReadAhead | None = None) -> str | None
             ahead.feed("\n".join(lines))
 
 
-def lexical_session(interview) -> bool:
+def lexical_session(interview: Interview) -> bool:
     """True for a model-free interview (nothing to read ahead)."""
-    return getattr(interview.context.grader, "model", None) is None
+    return interview.config.lexical
 
 
 class Terminal:

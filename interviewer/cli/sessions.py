@@ -13,10 +13,9 @@ from rich.table import Table
 from ..engine import Interview
 from ..engine.report import to_markdown
 from ..errors import SessionNotFound
-from ..grader.models import Verdict
 from ..store import Transcripts
 from ..store.transcripts import MAX_LIST
-from ..vocabulary import format_score
+from ..vocabulary import SessionStatus, Verdict, format_score
 from . import cli
 
 
@@ -83,7 +82,7 @@ def show(session_id: str, full: bool) -> None:
                   f"{report['total']} answered" + (" · ended early" if report["ended_early"] else ""))
     table = Table("#", "question", "category", "status", "score", "follow-ups", "missed core")
     for q in report["questions"]:
-        missed = [c["id"] for c in q["criteria"] if c["core"] and c["verdict"] not in (Verdict.MET, Verdict.PARTIAL)]
+        missed = [c["id"] for c in q["criteria"] if c["core"] and Verdict(c["verdict"]).missed]
         table.add_row(str(q["position"]), q["question_id"], q["category"], q["status"], format_score(q["score"]),
                       str(q["followups"]), ", ".join(missed))
     console.print(table)
@@ -91,7 +90,7 @@ def show(session_id: str, full: bool) -> None:
         console.print("[bold]Study first:[/]")
         for i, s in enumerate(report["study"], 1):
             console.print(f"  {i}. {s['category']}: {s['topic']}")
-    if row["status"] == "active":
+    if row["status"] == SessionStatus.ACTIVE:
         console.print(f"[dim]In progress: continue with `interviewer interview --resume {row['id']}`[/]")
 
 

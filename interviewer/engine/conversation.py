@@ -22,7 +22,7 @@ their point).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
@@ -32,44 +32,27 @@ from .nodes import _current as _result
 from .nodes import _say, decide, skip
 from .phrasing import render
 from .state import InterviewState, QuestionResult
-
-OPEN = ("missed", "not_enough_evidence", "partial")
-
-
-def hint_target(state: InterviewState, ctx: Context) -> str | None:
-    """The core point a hint should lead to: the weakest open one once graded, else the heaviest; never one
-    already hinted or probed."""
-    question = ctx.bank.get(state["question_id"])
-    result = state["results"][state["question_id"]]
-    used = set(result.get("hinted", [])) | set(result.get("probed", []))
-    grade = result.get("grade")
-    if grade:
-        credit = {c["criterion_id"]: (c["score"], c["verdict"]) for c in grade["criteria"]}
-        open_core = [c for c in question.rubric.criteria
-                     if c.core and c.id not in used and credit.get(c.id, (0, "missed"))[1] in OPEN]
-        open_core.sort(key=lambda c: (credit.get(c.id, (0,))[0], -c.weight))
-    else:
-        open_core = sorted((c for c in question.rubric.criteria if c.core and c.id not in used), key=lambda c: -c.weight)
-    return open_core[0].id if open_core else None
+from .targeting import hint_target
 
 
 def _hint_text(state: InterviewState, ctx: Context, result: QuestionResult) -> str | None:
     """The next hint for the current question (recording which point it leads to), or None when none is left."""
     question = ctx.bank.get(state["question_id"])
-    if state.get("phase") == "follow_up" and state.get("target"):
-        probes = question.rubric.criterion(state["target"]).probes
-        if len(probes) > 1 and state["target"] not in result.get("hinted", []):
-            result["hinted"] = [*result.get("hinted", []), state["target"]]
+    target = state.get("target")
+    if state.get("phase") == "follow_up" and target:
+        probes = question.rubric.criterion(target).probes if question.rubric else []
+        if len(probes) > 1 and target not in result.get("hinted", []):
+            result["hinted"] = [*result.get("hinted", []), target]
             return probes[1]
         return None
-    target = hint_target(state, ctx)
-    if target is None:
+    target = hint_target(state, question)
+    if target is None or question.rubric is None:
         return None
     result["hinted"] = [*result.get("hinted", []), target]
     return question.rubric.criterion(target).probes[0]
 
 
-def clarify(state: InterviewState, runtime: Runtime[Context]) -> dict:
+def clarify(state: InterviewState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Answer a clarifying question within the question's scope, without giving points away."""
     question = runtime.context.bank.get(state["question_id"])
     text = render("clarify", phase=state.get("phase", "question"), scope=question.scope or "",
@@ -77,7 +60,7 @@ def clarify(state: InterviewState, runtime: Runtime[Context]) -> dict:
     return {"messages": [_say("clarification", text, state["position"])]}
 
 
-def hint(state: InterviewState, runtime: Runtime[Context]) -> dict:
+def hint(state: InterviewState, runtime: Runtime[Context]) -> dict[str, Any]:
     """A probe toward the weakest open core point; a hinted point earns less credit, like a follow-up."""
     result = _result(state)
     text = _hint_text(state, runtime.context, result)
@@ -85,7 +68,7 @@ def hint(state: InterviewState, runtime: Runtime[Context]) -> dict:
             "messages": [_say("hint", render("hint", hint=text), state["position"])]}
 
 
-def meta(state: InterviewState, runtime: Runtime[Context]) -> dict:
+def meta(state: InterviewState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Questions about the interview, answered from the session's state."""
     total = len(state.get("slots", []))
     answered = sum(1 for r in state.get("results", {}).values() if r.get("status") != QuestionStatus.ASKED)
@@ -94,14 +77,14 @@ def meta(state: InterviewState, runtime: Runtime[Context]) -> dict:
     return {"messages": [_say("meta", text, state["position"])]}
 
 
-def confirm(state: InterviewState, runtime: Runtime[Context]) -> dict:
+def confirm(state: InterviewState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask whether the held message was the answer or a question (about the question, or the interview)."""
-    held = state.get("held") or {}
-    text = render("confirm", lean=held.get("lean", "clarify"), phase=state.get("phase", "question"))
+    held = state.get("held")
+    text = render("confirm", lean=held["lean"] if held else "clarify", phase=state.get("phase", "question"))
     return {"messages": [_say("confirm", text, state["position"])]}
 
 
-def dont_know(state: InterviewState, runtime: Runtime[Context]) -> dict:
+def dont_know(state: InterviewState, runtime: Runtime[Context]) -> dict[str, Any]:
     """"I don't know": the first time on a question, acknowledged with one hint offered; after a hint (or
     during a follow-up), the question moves on, scored with no evidence and reported as skipped after a hint."""
     ctx = runtime.context
@@ -123,4 +106,5 @@ def dont_know(state: InterviewState, runtime: Runtime[Context]) -> dict:
 def after_dont_know(state: InterviewState) -> Literal["wait_answer", "follow_up", "next_question", "report"]:
     if state["input"].get("then") == "wait":
         return "wait_answer"
-    return {"follow_up": "follow_up", "next": "next_question", "report": "report"}[decide(state)]
+    move = decide(state)
+    return "next_question" if move == "next" else move

@@ -8,23 +8,41 @@
                  |                     +-- clarify, hint, meta <-+ (conversation.py: not answers)
                  |                     +-- confirm <-------------+ (answer or question? the candidate says)
                  +---------------------------- dont_know <-------+ (declined after a hint: decide)
+
+Nodes return state and write no database (the session records the state after each invoke). The graph is
+compiled once per process and checkpoint database (`compiled`): LangGraph binds the checkpointer at compile
+time, and one SqliteSaver on one connection serves every session of the process (it serialises its own use
+of the connection with a lock, so threads may share it). Its serializer revives exactly the project's types
+that go into the state (state.STATE_TYPES) and LangGraph's own safe ones; nothing else is imported from a
+checkpoint.
 """
 
 from __future__ import annotations
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from collections.abc import Hashable
+from functools import lru_cache
+
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from ..store.db import connect
 from . import conversation, nodes
 from .context import Context
-from .state import InterviewState
+from .state import STATE_TYPES, InterviewState
 
-DECIDE_MAP = {"follow_up": "follow_up", "next": "next_question", "report": "report"}
+#: How long a checkpoint write waits for another process's write to the same database.
+CHECKPOINT_BUSY_S = 30
+
+DECIDE_MAP: dict[Hashable, str] = {"follow_up": "follow_up", "next": "next_question", "report": "report"}
+#: The interview graph, typed with its state and its runtime context.
+Graph = StateGraph[InterviewState, Context, InterviewState, InterviewState]
+Compiled = CompiledStateGraph[InterviewState, Context, InterviewState, InterviewState]
 
 
-def build_graph() -> StateGraph:
-    g = StateGraph(InterviewState, context_schema=Context)
+def build_graph() -> Graph:
+    g: Graph = StateGraph(InterviewState, context_schema=Context)
     g.add_node("plan", nodes.plan)
     g.add_node("next_question", nodes.next_question)
     g.add_node("ask", nodes.ask)
@@ -58,5 +76,15 @@ def build_graph() -> StateGraph:
     return g
 
 
-def compile_graph(checkpointer: BaseCheckpointSaver) -> CompiledStateGraph:
-    return build_graph().compile(checkpointer=checkpointer)
+def serializer() -> JsonPlusSerializer:
+    """The checkpoint serializer: msgpack, reviving only STATE_TYPES beyond LangGraph's own safe types."""
+    return JsonPlusSerializer(allowed_msgpack_modules=[(t.__module__, t.__name__) for t in STATE_TYPES])
+
+
+@lru_cache(maxsize=8)
+def compiled(path: str) -> Compiled:
+    """The graph on the checkpoint database at `path`, compiled once per process (a few paths are kept: tests
+    and tools switch the user directory). A damaged file fails here, naming it (StoreCorrupt), and is not
+    cached."""
+    conn = connect(path, timeout=CHECKPOINT_BUSY_S)
+    return build_graph().compile(checkpointer=SqliteSaver(conn, serde=serializer()))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from .state import Input
+from .state import Input, InputKind
 
-COMMANDS = {"/skip": "skip", "/repeat": "repeat", "/quit": "quit", "/hint": "hint"}
+COMMANDS: dict[str, InputKind] = {"/skip": "skip", "/repeat": "repeat", "/quit": "quit", "/hint": "hint"}
 #: Sent by the engine itself (never typed): grade the answers whose grading failed earlier.
 RETRY = {"command": "retry"}
 #: An empty answer is asked for again this many times before it is scored as no answer.

@@ -3,17 +3,10 @@ variable is an error, never a blank). They render in the one template environmen
 
 from __future__ import annotations
 
-from jinja2 import Environment
-
 from ..grader import prompts
 from ..grader.prompts import quote
 
-__all__ = ["environment", "quote", "render", "transition"]
-
-
-def environment() -> Environment:
-    """The shared template environment (with the `quote` filter)."""
-    return prompts.environment()
+__all__ = ["quote", "render", "transition"]
 
 
 def render(name: str, **values: object) -> str:

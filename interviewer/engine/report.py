@@ -1,14 +1,17 @@
 """The end-of-interview report: scores overall, per category and per question, criteria hit and missed,
-the reference answers, and three topics to study first. Built from the graph state (plain data)."""
+the reference answers, and three topics to study first. Built from the graph state as a JSON-able document
+(its verdicts, flags and statuses are StrEnum members, which serialize as their values); a score card is one
+question's entry of it, as the fronts show it beside the chat."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..bank.models import Question
 from ..bank.storage import Bank
-from ..grader.models import Verdict
-from ..vocabulary import QuestionStatus, format_score
+from ..grader.models import Flag, Verdict
+from ..vocabulary import QuestionStatus, final_score, format_score
 from .phrasing import render
 from .state import InterviewState, QuestionResult
 
@@ -18,31 +21,30 @@ def _mean(values: list[float]) -> float | None:
 
 
 def result_score(result: QuestionResult) -> float | None:
-    """A question's final score: its grade's, 0 when skipped or not answered, None while pending."""
-    if result["status"] in (QuestionStatus.SKIPPED, QuestionStatus.NO_ANSWER):
-        return 0.0
-    if result["status"] == QuestionStatus.GRADED and result.get("grade"):
-        return round(float(result["grade"]["score"]), 2)
-    return None
+    """A question's final score (vocabulary.final_score): its grade's, 0 when skipped or not answered, None while
+    pending."""
+    grade = result.get("grade")
+    return final_score(result["status"], grade.score if grade is not None else None)
 
 
-def _criteria(question: Question, result: QuestionResult) -> list[dict]:
-    verdicts = {c["criterion_id"]: c for c in (result.get("grade") or {}).get("criteria", [])}
+def _criteria(question: Question, result: QuestionResult) -> list[dict[str, Any]]:
+    """Every rubric point with its verdict (a point the grade does not name counts as missed)."""
+    grade = result.get("grade")
     out = []
     for c in question.rubric.criteria if question.rubric else []:
-        v = verdicts.get(c.id, {})
+        g = grade.criterion(c.id) if grade is not None else None
         out.append({
             "id": c.id, "point": c.point, "core": c.core, "weight": c.weight,
-            "verdict": v.get("verdict", Verdict.MISSED.value), "score": v.get("score", 0.0),
-            "evidence": v.get("evidence"),
+            "verdict": g.verdict if g is not None else Verdict.MISSED, "score": g.score if g is not None else 0.0,
+            "evidence": g.evidence if g is not None else None,
         })
     return out
 
 
-def question_entry(bank: Bank, result: QuestionResult) -> dict:
+def question_entry(bank: Bank, result: QuestionResult) -> dict[str, Any]:
     q = bank.get(result["question_id"])
     criteria = _criteria(q, result)
-    grade = result.get("grade") or {}
+    grade = result.get("grade")
     answers = [
         {"number": a["number"], "kind": a["kind"], "prompt": a.get("prompt", ""),
          "text": a.get("text") or f"({a['status'].replace('_', ' ')})", "status": a["status"], "score": a.get("score")}
@@ -54,20 +56,22 @@ def question_entry(bank: Bank, result: QuestionResult) -> dict:
         "followups": sum(1 for a in result.get("answers", []) if a["kind"] == "follow_up"),
         "after_hint": bool(result.get("after_hint")),
         "hinted": [q.rubric.criterion(cid).point for cid in result.get("hinted", []) if q.rubric],
-        "flags": list(grade.get("flags", [])), "criteria": criteria,
+        "flags": list(grade.flags) if grade is not None else [], "criteria": criteria,
         **_points(criteria),
-        "feedback": (grade.get("feedback") or {}).get("study"),
+        "feedback": grade.feedback.study if grade is not None else None,
         "answers": answers, "reference_answer": q.reference_answer,
-        "model_id": grade.get("model_id"), "rubric_version": grade.get("rubric_version"),
+        "model_id": grade.model_id if grade is not None else None,
+        "rubric_version": grade.rubric_version if grade is not None else None,
     }
 
 
-def _points(criteria: list[dict]) -> dict[str, list[str]]:
-    """The rubric points by verdict: {"hit": met, "partial": partly made, "missed": the rest}."""
+def _points(criteria: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The rubric points by verdict: {"hit": made, "partial": partly made, "missed": not made at all}."""
+    verdicts = [(c["point"], Verdict(c["verdict"])) for c in criteria]
     return {
-        "hit": [c["point"] for c in criteria if c["verdict"] == Verdict.MET],
-        "partial": [c["point"] for c in criteria if c["verdict"] == Verdict.PARTIAL],
-        "missed": [c["point"] for c in criteria if c["verdict"] not in (Verdict.MET, Verdict.PARTIAL)],
+        "hit": [point for point, v in verdicts if v == Verdict.MET],
+        "partial": [point for point, v in verdicts if v == Verdict.PARTIAL],
+        "missed": [point for point, v in verdicts if v.missed],
     }
 
 
@@ -81,7 +85,7 @@ class ScoreCard:
     question_id: str
     question: str
     category: str
-    status: str  # a QuestionStatus value
+    status: QuestionStatus
     score: float | None
     settled: bool  # the interview has moved past this question
     counts: tuple[int, int, int]  # points hit, partly made and missed so far
@@ -89,7 +93,7 @@ class ScoreCard:
     partial: list[str]
     missed: list[str]
     feedback: str | None
-    flags: list[str]
+    flags: list[Flag]
 
 
 def score_card(bank: Bank, result: QuestionResult) -> ScoreCard | None:
@@ -108,7 +112,7 @@ def score_card(bank: Bank, result: QuestionResult) -> ScoreCard | None:
     )
 
 
-def _reason(q: dict, c: dict) -> str:
+def _reason(q: dict[str, Any], c: dict[str, Any]) -> str:
     if q["status"] == QuestionStatus.SKIPPED:
         return "skipped"
     if c["verdict"] == Verdict.PARTIAL:
@@ -116,7 +120,8 @@ def _reason(q: dict, c: dict) -> str:
     return "core point missed" if c["core"] else "missed"
 
 
-def study_topics(questions: list[dict], categories: list[dict], n: int = 3) -> list[dict]:
+def study_topics(questions: list[dict[str, Any]], categories: list[dict[str, Any]], n: int = 3
+                 ) -> list[dict[str, Any]]:
     """The n points that cost the most: weight x missing credit, core points doubled, halved for each point
     already picked from the same question (so the list spreads over questions). When fewer points were
     missed, the weakest categories fill in."""
@@ -128,9 +133,9 @@ def study_topics(questions: list[dict], categories: list[dict], n: int = 3) -> l
             loss = c["weight"] * (1.0 - float(c["score"])) * (2 if c["core"] else 1)
             if loss > 0:
                 losses.append((loss, q, c))
-    picked: list[dict] = []
+    picked: list[dict[str, Any]] = []
     while losses and len(picked) < n:
-        def effective(item: tuple[float, dict, dict]) -> tuple[float, int]:
+        def effective(item: tuple[float, dict[str, Any], dict[str, Any]]) -> tuple[float, int]:
             loss, q, _ = item
             same = sum(1 for p in picked if p["question_id"] == q["question_id"])
             return loss * 0.5 ** same, -q["position"]
@@ -149,7 +154,7 @@ def study_topics(questions: list[dict], categories: list[dict], n: int = 3) -> l
     return picked[:n]
 
 
-def build_report(state: InterviewState, bank: Bank) -> dict:
+def build_report(state: InterviewState, bank: Bank) -> dict[str, Any]:
     """The report as plain data: what was answered (a question asked but not answered is left out)."""
     config = state.get("config", {})
     results = sorted((r for r in state.get("results", {}).values() if r["status"] != QuestionStatus.ASKED),
@@ -170,5 +175,5 @@ def build_report(state: InterviewState, bank: Bank) -> dict:
     }
 
 
-def to_markdown(report: dict) -> str:
+def to_markdown(report: dict[str, Any]) -> str:
     return render("report", r=report, fmt=format_score)

@@ -8,7 +8,7 @@
 
     reply = interview.answer("Chunking trades recall for precision ...")
     reply.messages   # the interviewer's new messages: [{"role", "kind", "text", "position"}, ...]
-    reply.grade      # the current question's grade after that answer (Grade as a dict), or None
+    reply.grade      # the current question's grade after that answer (a Grade), or None
     reply.card       # ScoreCard of the question answered: its score, and its points once it is settled
     reply.refused    # True: the input was not taken (too long, or empty the first time): resend it
     reply.done       # True once the report is out; then interview.report() is final
@@ -29,43 +29,50 @@ is recorded in the state like any other turn), the graph is invoked once, and th
 that invoke returned. An Interview reads its checkpoint once when it is opened and keeps the latest state
 from then on, so opening a session and answering costs two checkpoint reads (the open, and the invoke's own).
 
-There is no module-level state: every Interview holds its own connections and one LangGraph thread
-(thread_id = session id) in the checkpoint database, so a web UI can keep just the session id per user and
-call `Interview.resume(session_id, bank=bank)` per request (pass a loaded Bank to skip re-reading the YAML;
-models are cached per process by the registry). One writer at a time per session: `start` and `resume` take
-the session's lock (threads and processes alike; see `lock.py`) and `close` releases it. `resume(wait=S)`
-waits up to S seconds for another holder; by default it fails at once with SessionBusy. `answer(text,
-seen=N)` refuses (StaleAnswer) when the transcript no longer has the N messages the caller showed.
+The checkpoint is the one source of truth; the transcript database is its read model. The graph's nodes write
+no database: after each invoke the Interview records the state it returned in one transaction
+(`Transcripts.project`, upserts keyed by stable ids, so recording a state twice changes nothing). An answer is
+in the checkpoint before it is graded (durability="sync": each step's checkpoint is on disk before the next
+step starts), so a process killed while grading loses nothing: `resume` finishes the step and records the
+state, and an Interview that resumed a session records it at the latest when it is closed, which heals a crash
+between a checkpoint and its recording.
+
+The graph is compiled once per process and checkpoint database (graph.py `compiled`); every Interview is one
+LangGraph thread (thread_id = session id) in it and holds its own transcript connection, so a web UI can keep
+just the session id per user and call `Interview.resume(session_id, bank=bank)` per request (pass a loaded Bank
+to skip re-reading the YAML; models are cached per process by the registry). One writer at a time per session:
+`start` and `resume` take the session's lock (threads and processes alike; see `lock.py`) and `close` releases
+it. `resume(wait=S)` waits up to S seconds for another holder; by default it fails at once with SessionBusy.
+`answer(text, seen=N)` refuses (StaleAnswer) when the transcript no longer has the N messages the caller showed.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
-from langgraph.checkpoint.sqlite import SqliteSaver
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from .. import __version__, grading
 from ..bank.storage import Bank, load_bank
 from ..errors import InputError, InterviewerError, SessionNotFound, StaleAnswer
+from ..grader.models import Grade
 from ..paths import checkpoints_path
 from ..settings import Settings, get_settings
-from ..store.db import connect
 from ..store.transcripts import Transcripts
 from ..vocabulary import QuestionStatus
-from .context import Context, GraderLike
-from .graph import compile_graph
+from .context import Context, Grading
+from .graph import compiled
 from .inputs import COMMANDS, RETRY, clean_text
 from .lock import SessionLock
 from .report import ScoreCard, build_report, score_card, to_markdown
-from .state import InterviewConfig, Message
+from .state import InterviewConfig, InterviewState, Message, upgrade_results
 
 #: Input kinds the graph did not take: the candidate should send something again.
 REFUSED = ("empty", "too_long")
@@ -90,7 +97,7 @@ class Status:
 @dataclass
 class Reply:
     messages: list[Message]  # the interviewer's new messages, in order: always the end of the transcript
-    grade: dict | None = None  # the question's grade after this answer (follow-ups merged); None unless graded
+    grade: Grade | None = None  # the question's grade after this answer (follow-ups merged); None unless graded
     score: float | None = None
     question_id: str | None = None  # the question the reply was about
     refused: bool = False  # not taken: too long, or empty on the first try; the candidate should resend
@@ -110,47 +117,47 @@ def new_session_id() -> str:
 class Interview:
     """A live interview session. Build it with `start`, `resume` or `open`, not directly."""
 
-    def __init__(self, session_id: str, *, bank: Bank, store: Transcripts, conn: sqlite3.Connection,
-                 make_grader: Callable[[], GraderLike], settings: Settings) -> None:
+    def __init__(self, session_id: str, *, bank: Bank, store: Transcripts, make_grader: Callable[[], Grading],
+                 settings: Settings) -> None:
         self.session_id = session_id
         self.bank = bank
         self.store = store
-        self._conn = conn
-        self._graph = compile_graph(SqliteSaver(conn))
-        self._config = {"configurable": {"thread_id": session_id}}
-        self.context = Context(bank=bank, store=store, make_grader=make_grader,
-                               max_answer_chars=settings.max_answer_chars)
+        # Compiled once per process and checkpoint database; a damaged file fails here (StoreCorrupt).
+        self._graph = compiled(str(checkpoints_path()))
+        self._config: RunnableConfig = {"configurable": {"thread_id": session_id}}
+        self.context = Context(bank=bank, make_grader=make_grader, max_answer_chars=settings.max_answer_chars)
         self.settings = settings
         self._lock: SessionLock | None = None  # held by interviews made with start/resume
         # The latest graph state this Interview read or produced, and where the graph stands.
-        self._state: dict = {}
+        self._state: InterviewState = {}
         self._waiting = False  # paused at its interrupt, waiting for the candidate
         self._unfinished = False  # a step a crash interrupted is still to run
+        # The state last recorded in the transcript database by this Interview (None: none yet).
+        self._recorded: InterviewState | None = None
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
-    def _make(cls, session_id: str, config: InterviewConfig | None, *, grader: GraderLike | None,
+    def _make(cls, session_id: str, config: InterviewConfig | None, *, grader: Grading | None,
               bank: Bank | None, settings: Settings | None, store: Transcripts | None = None) -> "Interview":
         settings = settings or get_settings()
         store = store or Transcripts.open()
+
+        def make_grader() -> Grading:
+            if grader is not None:
+                return grader
+            chosen = config or interview.config
+            return grading.make_grader(chosen.grading_model(settings), settings)
+
         try:
-            conn = connect(checkpoints_path(), timeout=30)
+            interview = cls(session_id, bank=bank or load_bank(), store=store, make_grader=make_grader,
+                            settings=settings)
         except BaseException:
             store.close()
             raise
-
-        def make_grader() -> GraderLike:
-            if grader is not None:
-                return grader
-            chosen = config or InterviewConfig.model_validate(interview._state["config"])
-            return grading.make_grader(chosen.grading_model(settings), settings)
-
-        interview = cls(session_id, bank=bank or load_bank(), store=store, conn=conn, make_grader=make_grader,
-                        settings=settings)
         return interview  # noqa: RET504 - make_grader reads it
 
     @classmethod
-    def start(cls, config: InterviewConfig | dict | None = None, *, grader: GraderLike | None = None,
+    def start(cls, config: InterviewConfig | dict[str, Any] | None = None, *, grader: Grading | None = None,
               bank: Bank | None = None, settings: Settings | None = None) -> tuple["Interview", Reply]:
         """Plan a new interview and ask the first question. Unknown categories or a bad model name fail
         here, before anything is recorded. The grader (and its model) is loaded now unless given."""
@@ -171,7 +178,9 @@ class Interview:
             interview._lock = SessionLock(session_id).acquire(0)
             interview.context.grader  # load the model now: a bad name fails before the interview starts
             store.create_session(session_id, config.model_dump(), app_version=__version__)
-            interview._invoke({"session_id": session_id, "config": config.model_dump()})
+            # What the plan needs from earlier sessions, read here: nodes read no database.
+            interview._invoke({"session_id": session_id, "config": config.model_dump(), "mastery": store.mastery(),
+                               "avoid": sorted(store.seen_question_ids(exclude_session=session_id))})
             reply = interview._reply({})
             interview.prepare()
         except BaseException:
@@ -180,14 +189,14 @@ class Interview:
         return interview, reply
 
     @classmethod
-    def open(cls, session_id: str, *, grader: GraderLike | None = None, bank: Bank | None = None,
+    def open(cls, session_id: str, *, grader: Grading | None = None, bank: Bank | None = None,
              settings: Settings | None = None) -> "Interview":
         """Attach to a session without running anything (for reports and transcripts): one checkpoint read,
         no lock, no model loaded."""
         return cls._attach(session_id, grader=grader, bank=bank, settings=settings, lock_wait=None)
 
     @classmethod
-    def _attach(cls, session_id: str, *, grader: GraderLike | None, bank: Bank | None, settings: Settings | None,
+    def _attach(cls, session_id: str, *, grader: Grading | None, bank: Bank | None, settings: Settings | None,
                 lock_wait: float | None) -> "Interview":
         """An existing session (an id or a unique prefix), its state read once; with `lock_wait`, its lock
         is taken first (the state may change until then)."""
@@ -210,12 +219,13 @@ class Interview:
         return interview
 
     @classmethod
-    def resume(cls, session_id: str, *, grader: GraderLike | None = None, bank: Bank | None = None,
+    def resume(cls, session_id: str, *, grader: Grading | None = None, bank: Bank | None = None,
                settings: Settings | None = None, wait: float = 0, retry: bool = True) -> "Interview":
         """Continue a session: finish whatever a crash interrupted (e.g. grading the last answer), retry
         grades that failed (unless `retry` is False: the next answer retries them anyway), and wait for
-        the candidate again. `last_reply` holds what that produced. Takes the session's lock, waiting up
-        to `wait` seconds for another holder (SessionBusy after)."""
+        the candidate again. `last_reply` holds what that produced. The transcript database is brought up to
+        the checkpoint as soon as anything runs, else with the next answer or on `close`. Takes the session's
+        lock, waiting up to `wait` seconds for another holder (SessionBusy after)."""
         interview = cls._attach(session_id, grader=grader, bank=bank, settings=settings, lock_wait=wait)
         try:
             interview.last_reply = interview._catch_up(retry=retry)
@@ -242,7 +252,7 @@ class Interview:
         before = self._state
         self._invoke(Command(resume=text))
         reply = self._reply(before, sent=True)
-        if reply.status.question_id != before.get("question_id"):
+        if self.status().question_id != before.get("question_id"):
             self.prepare()  # a new question was asked
         return reply
 
@@ -273,8 +283,12 @@ class Interview:
         draft = clean_text(str(draft)[: 4 * limit])[:limit]  # bounded before any cleaning, like an answer
         if draft.lower() in COMMANDS:
             return 0
-        grader = self.context.grader
-        return grader.warm(self.bank.get(status.question_id), draft) if hasattr(grader, "warm") else 0
+        return self.context.grader.warm(self.bank.get(status.question_id), draft)
+
+    @property
+    def config(self) -> InterviewConfig:
+        """What the candidate chose (the grading model resolved when the interview started)."""
+        return InterviewConfig.model_validate(self._state["config"])
 
     def status(self) -> Status:
         values = self._state
@@ -294,7 +308,7 @@ class Interview:
         """What the candidate is being asked now (None when the interview is over)."""
         return None if self._state.get("done") else self._state.get("prompt")
 
-    def report(self) -> dict:
+    def report(self) -> dict[str, Any]:
         """The final report once done; before that, a report of what has been answered so far."""
         return self._state.get("report") or build_report(self._state, self.bank)
 
@@ -310,17 +324,23 @@ class Interview:
         result = results.get(question_id) if question_id else None
         return score_card(self.bank, result) if result else None
 
-    def export(self) -> dict:
+    def export(self) -> dict[str, Any]:
         """The session as one JSON-able document: session row, report, messages and transcript."""
         return self.store.export_session(self.session_id, report=self.report(), messages=self.messages())
 
     def close(self) -> None:
+        """Let go of the session: record the state if this Interview resumed it and recorded nothing yet (the
+        heal of a crash between a checkpoint and its recording), then close the transcript connection and
+        release the lock. The checkpoint database stays open for the next Interview of this process."""
         try:
-            self._conn.close()
-            self.store.close()
+            if self._lock is not None and self._lock.held and self._recorded is None and self._state:
+                self._record()
         finally:
-            if self._lock is not None:
-                self._lock.release()
+            try:
+                self.store.close()
+            finally:
+                if self._lock is not None:
+                    self._lock.release()
 
     def __enter__(self) -> "Interview":
         return self
@@ -332,29 +352,44 @@ class Interview:
     last_reply: Reply | None = None
     preparing: threading.Thread | None = None  # the latest background preparation (see `prepare`)
 
-    def _values(self) -> dict:
-        """The latest graph state (a copy of the top level)."""
-        return dict(self._state)
-
     def _load(self) -> None:
         """Read the checkpoint: the state, and whether the graph waits for the candidate or a crash
-        interrupted a step."""
+        interrupted a step. A state from before grades and statuses were typed is upgraded here, the one
+        place a session is read; when this Interview holds the lock, the upgrade is written back so that the
+        graph's own nodes read it too."""
         snapshot = self._graph.get_state(self._config)
-        self._state = dict(snapshot.values or {})
+        values = cast(InterviewState, dict(snapshot.values or {}))
+        upgraded = upgrade_results(values.get("results", {}))
+        if upgraded and self._lock is not None and snapshot.next:
+            self._graph.update_state(self._config, {"results": upgraded})
+            snapshot = self._graph.get_state(self._config)
+            values = cast(InterviewState, dict(snapshot.values))
+        elif upgraded:
+            values["results"] = {**values["results"], **upgraded}
+        self._state = values
         self._waiting = bool(snapshot.interrupts)
         self._unfinished = bool(snapshot.next) and not self._waiting
 
-    def _invoke(self, value: Any) -> dict:
-        """Run the graph until it waits for the candidate or ends, and keep the state it returns."""
+    def _invoke(self, value: Any) -> InterviewState:
+        """Run the graph until it waits for the candidate or ends, keep the state it returns, and record it
+        in the transcript database."""
         # durability="sync": each step's checkpoint is on disk before the next step starts, so a kill at
-        # any point resumes from the last finished step.
+        # any point resumes from the last finished step (an answer's, before it is graded).
         out = self._graph.invoke(value, self._config, context=self.context, durability="sync")
         if not isinstance(out, dict):  # nothing ran: the state is what the checkpoint holds
             self._load()
-            return self._state
-        interrupts = out.pop("__interrupt__", None)
-        self._state, self._waiting, self._unfinished = out, bool(interrupts), False
-        return out
+        else:
+            interrupts = out.pop("__interrupt__", None)
+            self._state, self._waiting, self._unfinished = cast(InterviewState, out), bool(interrupts), False
+        self._record()
+        return self._state
+
+    def _record(self) -> None:
+        """Write the state to the transcript database, in one transaction: what changed since this Interview
+        last recorded it, or all of it the first time (which also heals a crash between a checkpoint and its
+        recording)."""
+        self.store.project(self._state, before=self._recorded)
+        self._recorded = self._state
 
     def _catch_up(self, *, retry: bool = True) -> Reply:
         """Finish an interrupted step, then (with `retry`) retry pending grades; the Reply holds what that
@@ -366,19 +401,19 @@ class Interview:
             self._invoke(Command(resume=RETRY))
         return self._reply(before, card=self._state is not before)
 
-    def _reply(self, before: dict, *, sent: bool = False, card: bool = False) -> Reply:
+    def _reply(self, before: InterviewState, *, sent: bool = False, card: bool = False) -> Reply:
         """What changed from `before` to the current state: the interviewer's new messages and, for an
         answer (`sent`), whether it was taken, its question's grade and score card."""
         after = self._state
         new = after.get("messages", [])[len(before.get("messages", [])):]
         said = [m for m in new if m.get("role") == "interviewer"]
-        kind = (after.get("input") or {}).get("kind") if sent else None
+        kind = after["input"]["kind"] if sent and "input" in after else None
         qid = before.get("question_id") or after.get("question_id")
         result = after.get("results", {}).get(qid) if qid else None
         grade = result.get("grade") if result and kind == "answer" else None
         show_card = kind in ANSWERED or card
         return Reply(
-            messages=said, grade=grade, score=grade["score"] if grade else None, question_id=qid,
+            messages=said, grade=grade, score=grade.score if grade is not None else None, question_id=qid,
             refused=kind in REFUSED, done=bool(after.get("done")), status=self.status(),
             card=(self.score_card(qid) if sent else self.score_card()) if show_card else None,
         )

@@ -1,14 +1,23 @@
-"""The interview's configuration and its graph state: plain JSON-able data, checkpointed after every step."""
+"""The interview's configuration and its graph state, checkpointed after every step.
+
+The state is plain data (dicts, lists, strings, numbers) plus the project's own types listed in `STATE_TYPES`: a
+`Grade` where there is one, and the vocabulary's StrEnum members for verdicts, flags and statuses. The
+checkpointer is told exactly these types (see graph.py), so nothing else is ever revived from a checkpoint.
+A checkpoint written before grades and statuses were typed holds grades as dicts and statuses as strings:
+`upgrade_results` turns them into today's types, once, where a session is read (session.py `_load`).
+"""
 
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypedDict, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..grader.models import Grade
 from ..settings import Settings
-from ..vocabulary import QuestionStatus
+from ..vocabulary import AnswerStatus, Flag, QuestionStatus, Verdict
 
 Level = Literal["mid", "senior", "staff", "adaptive"]
 #: The difficulty each fixed level prefers (questions are rated 1-3 in the bank).
@@ -65,14 +74,29 @@ class Message(TypedDict, total=False):
     position: int  # 1-based number of the question it belongs to (0 before the first)
 
 
+#: The project's types that go into the graph state: the only ones the checkpointer revives.
+STATE_TYPES: tuple[type, ...] = (Grade, Verdict, Flag, QuestionStatus, AnswerStatus)
+
+
 class AnswerRecord(TypedDict, total=False):
     number: int  # 0: the answer to the question; N: the answer to follow-up N
     kind: Literal["answer", "follow_up"]
     criterion: str | None  # what a follow-up aimed at
     prompt: str  # what a follow-up asked
     text: str
-    status: QuestionStatus  # graded, pending, no_answer or skipped; stored as its plain string value
+    status: AnswerStatus  # received (kept, not graded yet), graded, pending, no_answer or skipped
     score: float | None
+    grade: Grade | None  # this answer's own grade (a follow-up's: on its one criterion only)
+    error: str | None  # why the grader failed, while the grade is pending
+    answered_at: str
+    graded_at: str | None
+
+
+class FollowUp(TypedDict):
+    number: int  # 1-based, per question
+    criterion: str  # the criterion it aims at
+    prompt: str  # the rubric's probe it asked
+    asked_at: str
 
 
 class QuestionResult(TypedDict, total=False):
@@ -80,15 +104,20 @@ class QuestionResult(TypedDict, total=False):
     question_id: str
     category: str
     difficulty: int
-    status: QuestionStatus  # stored as its plain string value
-    grade: dict | None  # Grade.model_dump(mode="json"), follow-ups merged in
+    prompt: str  # the question as asked (its text only)
+    rubric_version: str
+    asked_at: str
+    status: QuestionStatus
+    grade: Grade | None  # the question's grade, follow-ups merged in
     answers: list[AnswerRecord]
+    followups_asked: list[FollowUp]
     probed: list[str]  # criterion ids a follow-up already aimed at
     hinted: list[str]  # criterion ids a hint led to (their credit counts less)
     offered_hint: bool  # "I don't know" was met with a hint
     after_hint: bool  # skipped after a hint
     stop: bool  # no more follow-ups for this question (skipped, or the grader failed)
-    finished: bool  # recorded as settled in the transcript database
+    finished: bool  # settled: the interview moved past it (its score is final unless a pending grade lands)
+    finished_at: str
 
 
 class PendingGrade(TypedDict):
@@ -104,6 +133,7 @@ class Input(TypedDict, total=False):
     kind: InputKind
     text: str
     chars: int
+    then: Literal["wait", "move_on"]  # after "I don't know": a hint was offered (wait), or the question moves on
 
 
 class Held(TypedDict):
@@ -119,12 +149,32 @@ def merge_results(current: dict[str, QuestionResult] | None, update: dict[str, Q
     return {**(current or {}), **(update or {})}
 
 
+def upgrade_results(results: Mapping[str, Any]) -> dict[str, QuestionResult]:
+    """The entries of `results` that a checkpoint written before grades and statuses were typed holds (grades as
+    dicts, statuses as plain strings), in today's types; entries already typed are left out."""
+    out: dict[str, QuestionResult] = {}
+    for qid, r in results.items():
+        answers = r.get("answers", [])
+        if (isinstance(r.get("grade"), dict) or type(r.get("status")) is str
+                or any(isinstance(a.get("grade"), dict) or type(a.get("status")) is str for a in answers)):
+            out[qid] = cast(QuestionResult, {
+                **r, "status": QuestionStatus(r["status"]), "grade": _grade(r.get("grade")),
+                "answers": [{**a, "status": AnswerStatus(a["status"])}
+                            | ({"grade": _grade(a["grade"])} if "grade" in a else {}) for a in answers]})
+    return out
+
+
+def _grade(value: Grade | dict | None) -> Grade | None:
+    return Grade.model_validate(value) if isinstance(value, dict) else value
+
+
 class InterviewState(TypedDict, total=False):
     session_id: str
     config: dict  # InterviewConfig.model_dump()
+    mastery: dict[str, float]  # category -> mastery from earlier sessions (read by Interview.start; plan uses it)
     # The plan: one category per slot (balanced, weakest first); questions are picked slot by slot.
     slots: list[str]
-    avoid: list[str]  # question ids seen in earlier sessions
+    avoid: list[str]  # question ids seen in earlier sessions (read by Interview.start)
     asked: list[str]  # question ids asked so far, in order
     position: int  # 1-based number of the current question
     difficulty: int  # the difficulty the next pick prefers
@@ -142,4 +192,5 @@ class InterviewState(TypedDict, total=False):
     messages: Annotated[list[Message], operator.add]
     ended_early: bool
     done: bool
+    finished_at: str | None  # when the report was made
     report: dict | None

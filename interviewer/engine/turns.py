@@ -36,6 +36,7 @@ from typing import Literal, NamedTuple
 
 import re2
 
+from ..bank.models import Question
 from ..grader.text import content_stems
 
 Kind = Literal["answer", "clarify", "dont_know", "hint", "meta"]
@@ -65,7 +66,7 @@ class Subject:
         return cls(asked_stems, asked_stems | frozenset(s for text in more for s in content_stems(text)))
 
 
-def subject_of(question, prompt: str = "") -> Subject:
+def subject_of(question: Question, prompt: str = "") -> Subject:
     """The Subject of a bank question (and the follow-up probe being asked, if any)."""
     more = [question.reference_answer or ""]
     if question.rubric:
@@ -79,7 +80,7 @@ def _subject(asked: str, more: tuple[str, ...]) -> Subject:
     return Subject.of(asked, *more)
 
 
-def _rx(*alternatives: str):
+def _rx(*alternatives: str) -> re2._Regexp:
     return re2.compile("|".join(f"(?:{a})" for a in alternatives))
 
 

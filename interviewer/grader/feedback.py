@@ -14,7 +14,7 @@ def _short(point: str, limit: int = 110) -> str:
 def template_feedback(question: Question, rubric: Rubric, grades: list[CriterionGrade]) -> Feedback:
     by_id = {c.id: c for c in rubric.criteria}
     covered = [_short(by_id[g.criterion_id].point) for g in grades if g.verdict == Verdict.MET]
-    missing = [g for g in grades if g.verdict in (Verdict.MISSED, Verdict.NO_EVIDENCE, Verdict.PARTIAL)]
+    missing = [g for g in grades if g.verdict.unmet]  # the points a hint may lead to: missed or partly made
     missing.sort(key=lambda g: (not g.core, g.verdict == Verdict.PARTIAL, -g.weight))
     missed = [
         ("partly: " if g.verdict == Verdict.PARTIAL else "") + _short(by_id[g.criterion_id].point) for g in missing

@@ -1,27 +1,19 @@
-"""The grader's output contract: per-criterion verdicts, a score computed in code, flags and feedback."""
+"""The grader's output contract: per-criterion verdicts, a score computed in code, flags and feedback.
+
+A `Grade` is what every layer holds: the graph state, the transcript store (rows map back to it), the engine's
+Reply, the fronts. What counts as a point made, partly made, missed or still open is decided here (by
+`Verdict`'s properties), once, for follow-ups, hints, feedback, score cards and reports alike.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
+from collections.abc import Callable, Collection, Iterable
 
 from pydantic import BaseModel, Field
 
+from ..vocabulary import Flag, Verdict
 
-class Verdict(str, Enum):
-    MET = "met"
-    PARTIAL = "partial"
-    MISSED = "missed"
-    NO_EVIDENCE = "not_enough_evidence"
-
-
-class Flag(str, Enum):
-    EMPTY = "empty"
-    OFF_TOPIC = "off_topic"
-    NON_ENGLISH = "non_english"
-    GARBLED = "garbled"
-    LOW_CONFIDENCE = "low_confidence"
-    INJECTION = "injection_attempt"
-    KEYWORD_LIST = "keyword_list"  # key terms of several points named only in bare lists (not an abstention)
+__all__ = ["ABSTAIN_FLAGS", "CriterionGrade", "Feedback", "Flag", "Grade", "Verdict"]
 
 
 #: Flags that mean "no confident number": the grade is shown as abstained.
@@ -71,5 +63,31 @@ class Grade(BaseModel):
     def abstained(self) -> bool:
         return any(f in ABSTAIN_FLAGS for f in self.flags)
 
-    def missed_core(self) -> list[str]:
-        return [c.criterion_id for c in self.criteria if c.core and c.verdict in (Verdict.MISSED, Verdict.NO_EVIDENCE)]
+    def criterion(self, criterion_id: str) -> CriterionGrade | None:
+        return next((c for c in self.criteria if c.criterion_id == criterion_id), None)
+
+    def met(self, *, core: bool | None = None, exclude: Collection[str] = ()) -> list[CriterionGrade]:
+        """The points made, in rubric order (`core`: only core points, or only the others; `exclude`: ids left out)."""
+        return self._points(lambda v: v == Verdict.MET, core, exclude)
+
+    def partial(self, *, core: bool | None = None, exclude: Collection[str] = ()) -> list[CriterionGrade]:
+        """The points only partly made."""
+        return self._points(lambda v: v == Verdict.PARTIAL, core, exclude)
+
+    def missed(self, *, core: bool | None = None, exclude: Collection[str] = ()) -> list[CriterionGrade]:
+        """The points not made at all (`Verdict.missed`): what a follow-up probes."""
+        return self._points(lambda v: v.missed, core, exclude)
+
+    def unmet(self, *, core: bool | None = None, exclude: Collection[str] = ()) -> list[CriterionGrade]:
+        """The points not fully made (`Verdict.unmet`: missed or partly made): what a hint may lead to."""
+        return self._points(lambda v: v.unmet, core, exclude)
+
+    @staticmethod
+    def weakest(points: Iterable[CriterionGrade]) -> CriterionGrade | None:
+        """The weakest of `points`: the least credit, then the heaviest, then the first in rubric order."""
+        return min(points, key=lambda c: (c.score, -c.weight), default=None)
+
+    def _points(self, keep: Callable[[Verdict], bool], core: bool | None, exclude: Collection[str]
+                ) -> list[CriterionGrade]:
+        return [c for c in self.criteria
+                if keep(c.verdict) and (core is None or c.core == core) and c.criterion_id not in exclude]

@@ -1,13 +1,16 @@
-"""The transcript API: what the engine records as an interview runs, and what the CLI and the UI read.
+"""The transcript API: the read model of the interviews, and what the CLI and the UI read.
 
-`Transcripts` is the only code that speaks SQL to the transcript database, and it owns the session read
-model: `sessions()` and `history()` for listings, `session()`/`turns()` for one session, `export_session()`
-for the JSON export both fronts write. A session's `answered` count is kept current in the same
-transaction that records an answer, so a listing shows live counts without recounting.
+The graph state in the checkpoint database is the one source of truth; this database is its read model, in
+plain tables usable from sqlite3 or Datasette. `Transcripts.project(state)` records a session as its graph
+state has it, in one transaction, after each run of the graph; `Transcripts` is the only code that speaks SQL
+to the database, and it owns the session read model: `sessions()` and `history()` for listings,
+`session()`/`turns()` for one session (grades map back to `Grade` objects, in `_read_answer`), `export_session()` for
+the JSON export both fronts write.
 
-Every write is an upsert keyed by a stable id (session id, `SESSION:K` for the K-th question, `:aN` for its
-answers, `:fN` for its follow-ups), so a graph node that re-runs after a crash writes the same rows again
-instead of duplicating them.
+Every row is an upsert keyed by a stable id (session id, `SESSION:K` for the K-th question, `:aN` for its
+answers, `:fN` for its follow-ups), so recording the same state again (after a crash, or on resume) writes the
+same rows instead of duplicating them. A session's `answered` count is recounted in that same transaction, so a
+listing shows live counts.
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from ..errors import SessionNotFound
-from ..vocabulary import SCORED, QuestionStatus
+from ..grader.models import Grade
+from ..vocabulary import SCORED, FollowUpStatus, QuestionStatus, SessionStatus, final_score
 from .db import now, open_db, transaction
+
+if TYPE_CHECKING:  # the engine's state is read here, never imported at run time (the engine imports the store)
+    from ..engine.state import AnswerRecord, InterviewState, QuestionResult
 
 #: How many of the latest scores in a category make its mastery estimate.
 MASTERY_WINDOW = 5
@@ -64,6 +72,18 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
+def _known(record: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """The values of `keys` that `record` has: a state checkpointed by an older version lacks some, and their
+    columns keep what that version wrote."""
+    return {k: record[k] for k in keys if k in record}
+
+
+def _read_answer(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer row as readers see it: its grade a `Grade` (or None), its flags a list."""
+    return dict(row) | {"grade": Grade.model_validate_json(row["grade"]) if row.get("grade") else None,
+                        "flags": json.loads(row["flags"]) if row.get("flags") else []}
+
+
 class Transcripts:
     """A handle on the transcript database. Cheap to create; close it when done."""
 
@@ -78,12 +98,12 @@ class Transcripts:
         self.db.close()
 
     # -- writes ---------------------------------------------------------------------
-    def create_session(self, session_id: str, config: dict, *, app_version: str = "") -> None:
+    def create_session(self, session_id: str, config: Mapping[str, Any], *, app_version: str = "") -> None:
         with transaction(self.db):
-            self.db["sessions"].upsert(
+            self.db.table("sessions").upsert(
                 {
-                    "id": session_id, "started_at": now(), "status": "active", "level": config.get("level"),
-                    "categories": ", ".join(config.get("categories") or []) or "all",
+                    "id": session_id, "started_at": now(), "status": SessionStatus.ACTIVE,
+                    "level": config.get("level"), "categories": ", ".join(config.get("categories") or []) or "all",
                     "n_questions": config.get("questions"), "max_followups": config.get("max_followups"),
                     "seed": config.get("seed"), "model": config.get("model"), "config": _json(config),
                     "answered": 0, "app_version": app_version,
@@ -91,111 +111,95 @@ class Transcripts:
                 pk="id",
             )
 
-    def plan_session(self, session_id: str, n_questions: int) -> None:
+    def project(self, state: InterviewState, before: InterviewState | None = None) -> None:
+        """Record a session as its graph state has it, in one transaction: its plan, live answered count and
+        (once done) report; each question's row and final verdicts, its follow-ups, its answers with their
+        grades (model, prompt and rubric versions) or grade errors; the mastery of the categories of settled
+        questions. With `before` (the state recorded last), only the questions that changed since are written."""
+        sid = state["session_id"]
+        old = before.get("results", {}) if before is not None else {}
+        changed = sorted((r for qid, r in state.get("results", {}).items() if old.get(qid) != r),
+                         key=lambda r: r["position"])
         with transaction(self.db):
-            self.db["sessions"].update(session_id, {"n_questions": n_questions})
+            for result in changed:
+                self._question(sid, result)
+            self._count_answered(sid)
+            for category in sorted({r["category"] for r in changed if r.get("finished")}):
+                self._update_mastery(category)
+            self._session(sid, state)
 
-    def record_question(self, session_id: str, position: int, *, question_id: str, category: str, difficulty: int,
-                        rubric_version: str, prompt: str) -> str:
-        tid = turn_id(session_id, position)
-        with transaction(self.db):
-            self.db["turns"].upsert(
+    def _session(self, session_id: str, state: InterviewState) -> None:
+        row: dict[str, Any] = {"n_questions": len(state["slots"])} if "slots" in state else {}
+        if state.get("done"):
+            report = state.get("report") or {}
+            row |= {"status": SessionStatus.QUIT if state.get("ended_early") else SessionStatus.FINISHED,
+                    "score": report.get("overall"), "answered": report.get("answered", 0), "report": _json(report)}
+            row |= _known(state, "finished_at")
+        if row:
+            self.db.table("sessions").update(session_id, row)
+
+    def _question(self, session_id: str, result: QuestionResult) -> None:
+        """A question's row (its final status and score once settled), follow-ups, answers and verdicts."""
+        tid = turn_id(session_id, result["position"])
+        finished, grade = bool(result.get("finished")), result.get("grade")
+        turn = {
+            "id": tid, "session_id": session_id, "position": result["position"], "question_id": result["question_id"],
+            "category": result["category"], "difficulty": result["difficulty"],
+            "followups": len(result.get("probed", [])), "status": QuestionStatus.ASKED, "score": None,
+        } | _known(result, "prompt", "rubric_version", "asked_at")
+        if finished:  # settled: its final status and score
+            turn |= {"status": result["status"],
+                     "score": final_score(result["status"], grade.score if grade is not None else None)}
+            turn |= _known(result, "finished_at")
+        self.db.table("turns").upsert(turn, pk="id")
+        answers = {a["number"]: a for a in result.get("answers", [])}
+        for f in result.get("followups_asked", []):
+            answer = answers.get(f["number"])
+            self.db.table("followups").upsert(
                 {
-                    "id": tid, "session_id": session_id, "position": position, "question_id": question_id,
-                    "category": category, "difficulty": difficulty, "rubric_version": rubric_version,
-                    "prompt": prompt, "asked_at": now(), "status": QuestionStatus.ASKED.value, "followups": 0,
+                    "id": followup_id(tid, f["number"]), "turn_id": tid, "session_id": session_id,
+                    "number": f["number"], "criterion_id": f["criterion"], "prompt": f["prompt"],
+                    "asked_at": f["asked_at"],
+                    "status": FollowUpStatus.ASKED if answer is None else FollowUpStatus(answer["status"]),
                 },
                 pk="id",
             )
-        return tid
-
-    def record_followup(self, session_id: str, position: int, number: int, *, criterion_id: str, prompt: str) -> str:
-        tid = turn_id(session_id, position)
-        fid = followup_id(tid, number)
-        with transaction(self.db):
-            self.db["followups"].upsert(
-                {
-                    "id": fid, "turn_id": tid, "session_id": session_id, "number": number,
-                    "criterion_id": criterion_id, "prompt": prompt, "asked_at": now(), "status": "asked",
-                },
-                pk="id",
-            )
-            self.db["turns"].update(tid, {"followups": number})
-        return fid
-
-    def record_answer(self, session_id: str, position: int, number: int, *, text: str, kind: str,
-                      status: str = "received") -> str:
-        """Keep an answer the moment it arrives, before grading; `status` becomes graded/pending later.
-        The answer to a question (number 0; a skip or no answer too) counts in the session's `answered`."""
-        tid = turn_id(session_id, position)
-        aid = answer_id(tid, number)
-        with transaction(self.db):
-            self.db["answers"].upsert(
-                {
-                    "id": aid, "turn_id": tid, "session_id": session_id,
-                    "followup_id": followup_id(tid, number) if number else None, "kind": kind, "text": text,
-                    "chars": len(text), "answered_at": now(), "status": status,
-                },
-                pk="id",
-            )
-            if number:
-                self.db["followups"].update(followup_id(tid, number), {"status": status})
-            else:
-                self._count_answered(session_id)
-        return aid
-
-    def _count_answered(self, session_id: str) -> None:
-        """Recounted, not incremented: a node that re-runs after a crash leaves the same count."""
-        self.db.execute(ANSWERED_SQL, [session_id])
-
-    def record_grade(self, aid: str, grade: dict, *, question_id: str) -> None:
-        """Store one answer's grade and its per-criterion verdicts."""
-        with transaction(self.db):
-            row = self.db["answers"].get(aid)
-            self.db["answers"].update(
-                aid,
-                {
-                    "status": "graded", "score": grade["score"], "confidence": grade["confidence"],
-                    "flags": _json(grade.get("flags", [])), "feedback": _json(grade.get("feedback")),
-                    "graded_at": now(), "grade_seconds": grade.get("seconds", 0.0),
-                    "model_id": grade.get("model_id"), "prompt_version": grade.get("prompt_version"),
-                    "rubric_version": grade.get("rubric_version"), "grade": _json(grade), "error": None,
-                },
-            )
-            self._verdicts(f"{aid}", aid, row["turn_id"], row["session_id"], question_id, "answer", grade)
-            if row["followup_id"]:
-                self.db["followups"].update(row["followup_id"], {"status": "graded"})
-
-    def record_grade_error(self, aid: str, error: str) -> None:
-        """The grader failed: the answer stays, its grade is pending until a retry succeeds."""
-        with transaction(self.db):
-            self.db["answers"].update(aid, {"status": "pending", "error": error[:2000]})
-
-    def finish_turn(self, session_id: str, position: int, *, status: str, score: float | None,
-                    grade: dict | None, question_id: str, category: str) -> None:
-        """The question is settled: its final (merged) grade, status, and the category's new mastery."""
-        tid = turn_id(session_id, position)
-        with transaction(self.db):
-            self.db["turns"].update(tid, {"status": status, "score": score, "finished_at": now()})
+        for answer in answers.values():
+            self._record_answer(session_id, tid, result["question_id"], answer)
+        if finished:
             self.db.execute("delete from verdicts where turn_id = ? and stage = 'final'", [tid])
             if grade is not None:
-                self._verdicts(f"{tid}:final", None, tid, session_id, question_id, "final", grade)
-            self._update_mastery(category)
+                self._verdicts(f"{tid}:final", None, tid, session_id, result["question_id"], "final", grade)
 
-    def finish_session(self, session_id: str, *, status: str, report: dict) -> None:
-        with transaction(self.db):
-            self.db["sessions"].update(
-                session_id,
-                {
-                    "status": status, "finished_at": now(), "score": report.get("overall"),
-                    "answered": report.get("answered", 0), "report": _json(report),
-                },
-            )
+    def _record_answer(self, session_id: str, tid: str, question_id: str, answer: AnswerRecord) -> None:
+        """One answer (to the question, or to follow-up N): its text as it arrived, then its grade or why the
+        grader failed."""
+        number, text = answer["number"], answer.get("text", "")
+        aid = answer_id(tid, number)
+        row: dict[str, Any] = {
+            "id": aid, "turn_id": tid, "session_id": session_id, "kind": answer["kind"], "text": text,
+            "followup_id": followup_id(tid, number) if number else None, "chars": len(text), "status": answer["status"],
+        } | _known(answer, "answered_at", "error")
+        grade = answer.get("grade")
+        if grade is not None:
+            row |= {
+                "score": grade.score, "confidence": grade.confidence, "flags": _json(list(grade.flags)),
+                "feedback": _json(grade.feedback.model_dump(mode="json")), "graded_at": answer.get("graded_at"),
+                "grade_seconds": grade.seconds, "model_id": grade.model_id, "prompt_version": grade.prompt_version,
+                "rubric_version": grade.rubric_version, "grade": _json(grade.model_dump(mode="json")),
+            }
+        self.db.table("answers").upsert(row, pk="id")
+        if grade is not None:
+            self._verdicts(aid, aid, tid, session_id, question_id, "answer", grade)
+
+    def _count_answered(self, session_id: str) -> None:
+        """Recounted, not incremented: recording the same state twice leaves the same count."""
+        self.db.execute(ANSWERED_SQL, [session_id])
 
     def set_owner(self, session_id: str, token: str) -> None:
         """Bind a session to whoever holds `token` (only its digest is stored)."""
         with transaction(self.db):
-            self.db["sessions"].update(session_id, {"owner": _digest(token)})
+            self.db.table("sessions").update(session_id, {"owner": _digest(token)})
 
     def owned(self, session_id: str, token: str | None) -> bool:
         """True if `session_id` (exactly, no prefix) exists and `token` is its owner's."""
@@ -211,19 +215,18 @@ class Transcripts:
         return [sid for sid, token in list(tokens.items())[:MAX_LIST] if self.owned(sid, token)]
 
     def _verdicts(self, prefix: str, aid: str | None, tid: str, session_id: str, question_id: str, stage: str,
-                  grade: dict) -> None:
+                  grade: Grade) -> None:
         rows = [
             {
-                "id": f"{prefix}:{c['criterion_id']}", "answer_id": aid, "turn_id": tid, "session_id": session_id,
-                "question_id": question_id, "stage": stage, "criterion_id": c["criterion_id"],
-                "verdict": c["verdict"], "score": c["score"], "confidence": c["confidence"],
-                "weight": c.get("weight", 1), "core": int(bool(c.get("core"))), "evidence": c.get("evidence"),
-                "signals": _json(c.get("signals", {})),
+                "id": f"{prefix}:{c.criterion_id}", "answer_id": aid, "turn_id": tid, "session_id": session_id,
+                "question_id": question_id, "stage": stage, "criterion_id": c.criterion_id, "verdict": c.verdict,
+                "score": c.score, "confidence": c.confidence, "weight": c.weight, "core": int(c.core),
+                "evidence": c.evidence, "signals": _json(c.signals),
             }
-            for c in grade.get("criteria", [])
+            for c in grade.criteria
         ]
         if rows:
-            self.db["verdicts"].upsert_all(rows, pk="id")
+            self.db.table("verdicts").upsert_all(rows, pk="id")
 
     def _update_mastery(self, category: str) -> None:
         scores = [
@@ -236,7 +239,7 @@ class Transcripts:
         if not scores:
             return
         recent = scores[:MASTERY_WINDOW]
-        self.db["category_mastery"].upsert(
+        self.db.table("category_mastery").upsert(
             {
                 "category": category, "mastery": round(sum(recent) / len(recent) / 10, 4),
                 "answered": len(scores), "last_score": scores[0], "updated_at": now(),
@@ -247,9 +250,9 @@ class Transcripts:
     # -- reads ----------------------------------------------------------------------
     def mastery(self) -> dict[str, float]:
         """Category name -> mastery estimate in 0-1 (mean of its latest scores / 10)."""
-        if not self.db["category_mastery"].exists():
+        if not self.db.table("category_mastery").exists():
             return {}
-        return {row["category"]: row["mastery"] for row in self.db["category_mastery"].rows}
+        return {row["category"]: row["mastery"] for row in self.db.table("category_mastery").rows}
 
     def seen_question_ids(self, exclude_session: str | None = None) -> set[str]:
         """Questions asked in earlier sessions (the planner avoids them)."""
@@ -274,10 +277,10 @@ class Transcripts:
 
     def exists(self, session_id: str) -> bool:
         """True if a session has exactly this id."""
-        return bool(self.db["sessions"].count_where("id = ?", [session_id]))
+        return bool(self.db.table("sessions").count_where("id = ?", [session_id]))
 
     def session(self, session_id: str) -> dict:
-        row = _public(self.db["sessions"].get(self.resolve(session_id)))
+        row = _public(self.db.table("sessions").get(self.resolve(session_id)))
         row["config"] = json.loads(row["config"]) if row.get("config") else {}
         row["report"] = json.loads(row["report"]) if row.get("report") else None
         return row
@@ -295,21 +298,17 @@ class Transcripts:
         sql = f"select * from sessions{where} order by started_at desc, rowid desc limit {limit}"
         return [_public(r) for r in self.db.query(sql, params)]
 
-    def turns(self, session_id: str) -> list[dict]:
-        """The session's questions in order, each with `followup_list` and `answers` (grades as dicts)."""
+    def turns(self, session_id: str) -> list[dict[str, Any]]:
+        """The session's questions in order, each with `followup_list` and `answers` (each answer's grade a
+        `Grade`, or None)."""
         sid = self.resolve(session_id)
         turns = [dict(r) for r in self.db.query(
             "select * from turns where session_id = ? order by position", [sid])]
         for t in turns:
             t["followup_list"] = [dict(r) for r in self.db.query(
                 "select * from followups where turn_id = ? order by number", [t["id"]])]
-            answers = []
-            for r in self.db.query("select * from answers where turn_id = ? order by id", [t["id"]]):
-                a = dict(r)
-                a["grade"] = json.loads(a["grade"]) if a.get("grade") else None
-                a["flags"] = json.loads(a["flags"]) if a.get("flags") else []
-                answers.append(a)
-            t["answers"] = answers
+            t["answers"] = [_read_answer(r) for r in self.db.query(
+                "select * from answers where turn_id = ? order by id", [t["id"]])]
         return turns
 
     def history(self, ids: list[str] | None = None, limit: int | None = None) -> tuple[list[dict], list[dict]]:
@@ -327,11 +326,13 @@ class Transcripts:
             "group by t.session_id, t.category order by s.started_at, s.rowid", [*sorted(SCORED), *sids])]
         return rows, points
 
-    def export_session(self, session_id: str, *, report: dict | None = None, messages: list[dict] | None = None
-                       ) -> dict:
+    def export_session(self, session_id: str, *, report: Mapping[str, Any] | None = None,
+                       messages: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
         """A session as one JSON-able document: {session, report, messages, transcript}. `report` is the
         stored final report, else the one given (a partial report while the session runs); `messages` is
         the conversation in order, as the engine keeps it (empty when not given)."""
         row = self.session(session_id)
+        transcript = [t | {"answers": [a | {"grade": a["grade"] and a["grade"].model_dump(mode="json")}
+                                       for a in t["answers"]]} for t in self.turns(row["id"])]
         return {"session": row | {"report": None}, "report": row["report"] or report,
-                "messages": list(messages or []), "transcript": self.turns(row["id"])}
+                "messages": list(messages or []), "transcript": transcript}
