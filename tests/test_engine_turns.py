@@ -130,3 +130,28 @@ def test_every_pattern_runs_on_re2_and_odd_input_is_read():
     assert all(type(r) is type(re2.compile("x")) for r in compiled)
     for odd in ("?" * 50_000, " but " * 10_000, "a-" * 30_000, "\u4e0d\u77e5\u9053", "!!", "  "):
         assert classify(odd).kind in (*turns.KINDS, UNSURE)
+
+
+def test_answers_of_the_answer_set_are_answers_whole_and_cut_short():
+    """Every human-graded answer (but the off-topic and bare-list kinds), and its first sentence or two as a
+    terse answer would be, is taken as an answer, or at most asked about: never graded as a question, a
+    hint request or a pass. (A claim such as "bias is error from wrong assumptions" once read as a clarifying
+    question because it says "assumptions".)"""
+    import re
+
+    from answers_data import load_answers
+
+    from interviewer.bank.storage import load_bank
+
+    bank = load_bank(include_user=False)
+    taken = []
+    for r in load_answers():
+        if r["kind"] in ("wrong", "keyword_list"):
+            continue
+        subject = subject_of(bank.get(r["question_id"]))
+        pieces = re.split(r"(?<=[.!])\s+", r["answer"])
+        for text in {r["answer"], pieces[0], " ".join(pieces[:2])}:
+            kind = classify(text, subject=subject).kind
+            if kind not in ("answer", UNSURE):
+                taken.append((r["id"], kind, text[:80]))
+    assert taken == []

@@ -44,6 +44,9 @@ KINDS: tuple[Kind, ...] = ("answer", "clarify", "dont_know", "hint", "meta")
 UNSURE = "unsure"
 #: Messages longer than this (in words) are answers, whatever they also ask.
 LONG = 80
+#: A sentence that does not ask and is longer than this (in words) is no request, decline or clarification:
+#: those are said briefly; a long statement is a claim ("the first thing I always do is align with ...").
+LONG_REQUEST = 20
 
 
 class Turn(NamedTuple):
@@ -353,6 +356,10 @@ CONTEXT = _rx(
     r"\b(role|job|position|team) (i am|we are) (applying|interviewing|hiring)\b", r"\bapplying for\b",
     r"\b(for|to) me\W*$", r"\bgetting (really |very |quite |pretty )?late\b", r"\blate here\b", r"\bsomeone is\b",
 )
+#: The speaker or the listener: "I", "we", "you" (a generic "you" too; the sentence's shape decides the rest).
+PERSONAL = _rx(r"\b(i|me|my|mine|we|us|our|you|your)\b")
+#: The speaker: a request for help is said in the first person ("give me a clue", "a hint would help me").
+FIRST = _rx(r"\b(i|me|my)\b")
 #: Claim markers that make a first-person sentence an attempt ("I'd put a gateway in front").
 CLAIMS = _rx(r"^\W*(so |well |ok |okay |hmm )?(i|we) (would|will|think|guess|believe|usually|normally|typically|use|"
              r"used|put|add|start|pick|choose|go|set|split|run|keep|compute|train|log|take|prefer)\b")
@@ -397,13 +404,20 @@ def role(s: Sentence, technical: int = 0, after: str = "") -> Role:
     """What one sentence does (see the module docstring). `technical`: how many technical words it adds to the
     question (see _technical); `after`: the role of the sentence before it."""
     t = s.text
+    # A request, a question about the question or a decline is the speaker's own: a sentence that does not
+    # ask must say "I"/"you" and be short (or be a few words, "nudge please", "no idea") to be one. A claim about the topic
+    # ("bias is error from wrong assumptions", "first you do supervised fine-tuning", "otherwise you can't
+    # tell") is a claim whatever words it shares with a request.
+    n_words = len(t.split())
+    own_voice = s.asks or n_words <= 6 or (bool(PERSONAL.search(t)) and n_words <= LONG_REQUEST)
     if META_FRAME.search(t) and (s.asks or technical < 2):
         return "meta"
-    if HINT.search(t) and not NO_HINT.search(t):
+    if HINT.search(t) and not NO_HINT.search(t) and (own_voice and (s.asks or REQUEST.search(t) or FIRST.search(t)
+                                                                    or n_words <= 6)):
         return "hint"
-    if CLARIFY_FIRST.search(t) and not (CLAIMS.search(t) and not s.asks):
+    if CLARIFY_FIRST.search(t) and own_voice and not (CLAIMS.search(t) and not s.asks):
         return "clarify"
-    if DECLINE.search(t):
+    if DECLINE.search(t) and (own_voice or technical < 1):
         return "claim" if technical >= 4 else "dont_know"  # "... when the model does not know, it still ..."
     if after == "clarify" and (_options(t) or (s.asks and len(t.split()) <= 4 and not PROPOSES.search(t))):
         return "justify"  # the options of the question just asked: "a recommender, a fraud model?"
