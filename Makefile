@@ -14,8 +14,9 @@ run: run-deps install
 	$(VENV)/bin/interviewer ui
 
 # The system packages are checked first: a missing compiler or chromium is installed (as root) or named in
-# seconds, not after a 7-minute build.
+# seconds, not after a 7-minute build. Then the type check (mypy, configured in pyproject.toml), then the tests.
 test: test-deps install-test
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 run-deps:

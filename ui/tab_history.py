@@ -19,9 +19,8 @@ PLOT_COLUMNS = ["date", "score", "category"]
 
 def score_points(points: list[dict]) -> pd.DataFrame:
     """The store's per-session category means as chart rows (dates without a time zone, for the axis)."""
-    return pd.DataFrame([{"date": pd.Timestamp(render.parse_time(p["started_at"])).tz_convert(None),
-                          "score": p["score"], "category": p["category"]} for p in points
-                         if render.parse_time(p["started_at"])])
+    return pd.DataFrame([{"date": pd.Timestamp(when).tz_convert(None), "score": p["score"], "category": p["category"]}
+                         for p in points if (when := render.parse_time(p["started_at"])) is not None])
 
 
 class HistoryTab:

@@ -7,7 +7,8 @@ the chat before them is known without comparing texts) and `View` (status, trans
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import gradio as gr
 
@@ -133,7 +134,7 @@ class InterviewTab:
         self.report = report
         page, out = self.page, self.outputs
         # While an answer waits in the queue, the score card shows its place in the queue.
-        progress = {"show_progress": "full", "show_progress_on": [self.card], "js": asset("sent.js")}
+        progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [self.card], "js": asset("sent.js")}
         grading = grading_queue(page.concurrency)
         keys = [self.api_key, self.key_again]
         self.source.change(self.on_source, self.source, [self.packaged, self.gguf, self.endpoint_col], queue=False,
@@ -228,14 +229,15 @@ class InterviewTab:
                                            self.chatbot: render.chat_messages(view.messages)}
 
     def on_draft(self, b: dict | None, text: str, k1: str, k2: str) -> None:
-        sid = (b or {}).get("session_id")
+        b = b or {}
+        sid = b.get("session_id")
         if sid:
             self.service.warm(sid, b.get("token"), text or "", base_url=b.get("base_url"), api_key=first_key(k1, k2))
 
     def on_submit(self, b: dict | None, text: str, k1: str, k2: str, chat_now: list[dict] | None) -> Iterator[dict]:
         yield from self.run_answer(b, text, (k1, k2), chat_now, command=None)
 
-    def on_command(self, command: str):
+    def on_command(self, command: str) -> Callable[[dict | None, str, str, list[dict] | None], Iterator[dict]]:
         def handler(b: dict | None, k1: str, k2: str, chat_now: list[dict] | None) -> Iterator[dict]:
             yield from self.run_answer(b, "", (k1, k2), chat_now, command=command)
         return handler
@@ -243,7 +245,8 @@ class InterviewTab:
     def run_answer(self, b: dict | None, text: str, keys: tuple[str, ...], chat_now: list[dict] | None,
                    *, command: str | None) -> Iterator[dict]:
         """Send an answer or a command: show it at once, then the interviewer's reply and the score card."""
-        sid, key = (b or {}).get("session_id"), first_key(*keys)
+        b = b or {}
+        sid, key = b.get("session_id"), first_key(*keys)
         if not sid:
             yield self.setup_view("No interview is running in this tab: start one.", "error")
             return
@@ -281,7 +284,8 @@ class InterviewTab:
 
     def restore(self, b: dict | None, k1: str = "", k2: str = "", *, go: bool = False) -> Iterator[dict]:
         """Show the session the browser remembers: resume it if unfinished, else its report."""
-        sid = (b or {}).get("session_id")
+        b = b or {}
+        sid = b.get("session_id")
         try:
             view = self.service.look(sid, owned_of(b).get(sid) or b.get("token")) if sid else None
         except SessionNotFound:
