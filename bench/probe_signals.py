@@ -52,7 +52,7 @@ def signal_rows(path: Path) -> list[dict]:
     one-pass P(Yes)), says_anchored (gain without the prose share) and says_min_max (between the two anchors)."""
     from interviewer.grader.signals import (explained_coverage, explaining_text, list_likeness, model_gain,
                                             source_overlap)
-    from interviewer.grader.text import content_stems
+    from interviewer.text import content_stems
 
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     anchors = {(r["question_id"], r["kind"]): r for r in rows if r["kind"].startswith("anchor")}

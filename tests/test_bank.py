@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from interviewer.bank.models import Question, normalize, strip_markdown
+from interviewer.bank.models import Question, strip_markdown
+from interviewer.text import normalize
 from interviewer.bank.storage import dump_question, load_bank, parse_question, shipped_bank_root
 from interviewer.bank.validate import validate_dir
 from interviewer.errors import BankError

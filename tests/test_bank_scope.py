@@ -12,7 +12,7 @@ from interviewer.bank.models import Question
 from interviewer.bank.storage import dump_question, load_bank, parse_question, shipped_bank_root
 from interviewer.bank.validate import SCOPE_MAX_WORDS, scope_leaks, validate_dir
 from interviewer.cli import cli
-from interviewer.grader.text import words
+from interviewer.text import words
 
 from test_bank_validate import QUESTION, bank_with, set_terms
 

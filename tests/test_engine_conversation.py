@@ -7,7 +7,7 @@ import pytest
 
 from interviewer.bank.storage import load_bank
 from interviewer.engine import Interview, InterviewConfig
-from interviewer.grader.text import content_stems, contains_phrase
+from interviewer.text import content_stems, contains_phrase
 
 ANSWER = ("Random search samples each hyperparameter independently, so with the same budget it tries many more "
           "distinct values of the few parameters that matter than a grid does; Bayesian optimisation fits a "

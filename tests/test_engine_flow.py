@@ -8,7 +8,8 @@ from functools import cache
 
 import pytest
 
-from interviewer.bank.models import normalize, strip_markdown
+from interviewer.bank.models import strip_markdown
+from interviewer.text import normalize
 from interviewer.bank.storage import load_bank
 from interviewer.engine import Interview, InterviewConfig
 from interviewer.errors import BankError, InputError, ModelError, SessionNotFound

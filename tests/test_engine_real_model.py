@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from interviewer.bank.models import normalize, strip_markdown
+from interviewer.bank.models import strip_markdown
+from interviewer.text import normalize
 from interviewer.engine import Interview, InterviewConfig
 from interviewer.grader.grader import Grader
 

@@ -10,7 +10,7 @@ from interviewer.bank.models import Question
 from interviewer.bank.storage import load_bank
 from interviewer.grader.grader import Grader, verdict_for
 from interviewer.grader.models import Flag, Verdict
-from interviewer.grader.text import normalize
+from interviewer.text import normalize
 from interviewer.llm.base import CACHE_BREAK
 
 

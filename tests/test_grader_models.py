@@ -8,7 +8,7 @@ from sample_answers import ANSWERS, INJECTIONS
 from interviewer.bank.storage import load_bank
 from interviewer.grader.grader import Grader
 from interviewer.grader.models import Flag
-from interviewer.grader.text import normalize
+from interviewer.text import normalize
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from interviewer.bank.models import Criterion
 from interviewer.grader.signals import (
     explained_coverage, is_list_like, list_likeness, source_overlap, term_coverage,
 )
-from interviewer.grader.text import (
+from interviewer.text import (
     STOPWORDS, content_stems, contains_phrase, mentions, negated, normalize, sentences, stem, term_stream, words,
 )
 

@@ -29,7 +29,8 @@ import pytest
 from interviewer.bank import models as bank_models
 from interviewer.bank.storage import load_bank
 from interviewer.engine import inputs, turns
-from interviewer.grader import draft, sanitize, signals, text
+from interviewer import text
+from interviewer.grader import draft, sanitize, signals
 from interviewer.grading import make_grader
 from interviewer.ui import render
 

@@ -16,14 +16,14 @@ from datetime import datetime, timezone
 from typing import get_args
 
 from interviewer.engine.report import ScoreCard
-from interviewer.grader.text import WHITESPACE, drop_surrogates, rx
+from interviewer.text import WHITESPACE, drop_surrogates, rx
 from interviewer.engine.state import Level, Message
 from interviewer.vocabulary import QuestionStatus, SessionStatus, format_score
 
 #: ASCII punctuation that Markdown (CommonMark, GFM, and the chatbot's LaTeX) may treat as syntax.
 _MD_PUNCT = set("\\`*_{}[]()#+-.!|~:$@=^")
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
-# RE2 patterns: linear time on any text (see interviewer/grader/text.py).
+# RE2 patterns: linear time on any text (see interviewer/text.py).
 _CODE = rx(r"(```.*?```|`[^`\n]*`)", "s")
 _WORD_AND_SPACE = rx(rf"[^{WHITESPACE[1:-1]}]+{WHITESPACE}*")
 

@@ -10,14 +10,11 @@ from pydantic import (
     BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_serializer, model_validator,
 )
 
+from ..text import normalize
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 MIN_JUSTIFICATION_WORDS = 5  # a beyond_reference criterion's source: a reason, not a label
-
-
-def normalize(text: str) -> str:
-    """Case- and whitespace-insensitive form used to check that a quote appears in a text."""
-    return " ".join(text.split()).lower()
 
 
 def strip_markdown(text: str) -> str:

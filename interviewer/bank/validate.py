@@ -27,10 +27,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..errors import BankError
-from ..grader.text import (
-    BOUNDARY, NEG, STOPWORDS, Stems, content_stems, contains_phrase, is_negator, mentions, negated, term_stream, words,
+from ..text import (
+    BOUNDARY, NEG, STOPWORDS, Stems, content_stems, contains_phrase, is_negator, mentions, negated, normalize,
+    term_stream, words,
 )
-from .models import Criterion, Question, normalize, strip_markdown
+from .models import Criterion, Question, strip_markdown
 from .storage import Bank, _iter_yaml, load_question_file
 
 MIN_CRITERIA, MAX_CRITERIA = 4, 8

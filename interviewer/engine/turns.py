@@ -37,7 +37,7 @@ from typing import Literal, NamedTuple
 import re2
 
 from ..bank.models import Question
-from ..grader.text import content_stems
+from ..text import content_stems
 
 Kind = Literal["answer", "clarify", "dont_know", "hint", "meta"]
 KINDS: tuple[Kind, ...] = ("answer", "clarify", "dont_know", "hint", "meta")

@@ -17,7 +17,7 @@ from ..files import atomic_write
 from ..paths import cache_dir
 from .draft import content_hash, draft_rubric
 from .models import Grade
-from .text import drop_surrogates
+from ..text import drop_surrogates
 
 #: The longest CSV field read (Python's default of 128 KiB aborts a whole file on one long answer); an
 #: answer over the answer limit is still reported as a bad row, not read.

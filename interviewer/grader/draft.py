@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter
 
 from ..bank.models import Criterion, Rubric, slugify
-from .text import STOPWORDS, content_stems, sentences, stem, words
+from ..text import STOPWORDS, content_stems, sentences, stem, words
 
 MAX_CRITERIA = 8
 GENERIC = frozenset("model models data training train answer question example using based system value values".split())

@@ -28,7 +28,7 @@ from .models import ABSTAIN_FLAGS, CriterionGrade, Flag, Grade, Verdict
 from .sanitize import Screened, screen
 from .signals import (best_evidence, explained_coverage, explaining_text, list_likeness, listed_term_groups, model_gain,
                       source_overlap, verify_quote)
-from .text import content_stems
+from ..text import content_stems
 
 MET, PARTIAL = 0.65, 0.35  # credit thresholds for the verdicts
 FOLLOWUP_CREDIT = 0.8  # a point drawn out by a follow-up is worth a little less than one volunteered

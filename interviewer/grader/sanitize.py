@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..llm.base import CACHE_BREAK
 from .models import Flag
-from .text import STOPWORDS, drop_surrogates, rx, words
+from ..text import STOPWORDS, drop_surrogates, rx, words
 
 if TYPE_CHECKING:
     import re2

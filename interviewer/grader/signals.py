@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..bank.models import Criterion
-from .text import (
+from ..text import (
     BOUNDARY, STOPWORDS, WHITESPACE, WordPattern, content_stems, contains_phrase, drop_surrogates, normalize, rx,
     sentences, term_stream, words,
 )

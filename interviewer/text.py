@@ -1,4 +1,5 @@
-"""Cheap text tools the grader uses without a model: normalising, stemming, sentences, content words, and the
+"""Cheap text tools the bank and the grader share, with no model and no import of either (the bank's checks
+and the grader's signals match terms the same way): normalising, stemming, sentences, content words, and the
 key-term matcher.
 
 Tokens. Text is NFKC-normalised and lower-cased, and symbols that carry meaning survive as tokens: Greek letters
@@ -32,7 +33,11 @@ from functools import lru_cache
 import re2
 import snowballstemmer
 
-from ..bank.models import normalize  # noqa: F401  (re-exported: one definition of "the same text")
+
+def normalize(text: str) -> str:
+    """Case- and whitespace-insensitive form used to check that a quote appears in a text."""
+    return " ".join(text.split()).lower()
+
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
