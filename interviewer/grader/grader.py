@@ -1,12 +1,12 @@
 """The grader: one answer to one question, against the question's rubric, one criterion at a time.
 
-For each criterion it combines a model signal with signals that need no model, maps them to credit with a
-linear map fitted on human verdicts (calibration.json), and computes the 0-10 score in code from credit and
-weights. The model never writes the score. The model signal is `gain`: how much likelier the model finds
+For each criterion it computes signals, maps them to credit with a linear map fitted on human verdicts
+(calibration.json: with a model the shipped map uses the model signal alone; without one, the model-free
+signals), and computes the 0-10 score in code from credit and weights. The model never writes the score. The model signal is `gain`: how much likelier the model finds
 "Yes, the answer says this point" for this answer than for "I don't know." (its log-odds over that anchor,
 so a model that leans Yes on every point is corrected per point), scaled by the share of the answer written
-in sentences rather than as a bare list of terms. The model-free signals are key-term coverage counted
-only in explaining sentences, and overlap with the criterion's source, both outside bare lists of terms (a list
+in sentences rather than as a bare list of terms. The model-free signals (the lexical grader's, and
+recorded beside the model's) are key-term coverage counted only in explaining sentences, and overlap with the criterion's source, both outside bare lists of terms (a list
 appended to an answer included: see signals.py).
 
 The same code path serves the live interview and batch grading.
