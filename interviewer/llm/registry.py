@@ -12,6 +12,8 @@ model closed under it. A model dropped while still in use counts against the cap
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import threading
 import time
@@ -57,6 +59,16 @@ class Backend:
 _BACKENDS: dict[str, Backend] = {}
 _INSTANCES: OrderedDict[tuple, Model] = OrderedDict()
 _LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free the loaded models while the process can still do it cleanly: left to llama-cpp's finalizers at
+    interpreter shutdown, freeing one fails on modules already torn down (a TypeError printed at exit)."""
+    with _LOCK:
+        for model in _INSTANCES.values():
+            with contextlib.suppress(Exception):
+                model.close()
 #: Signalled when a heavy model leaves the cache (a slot may be free); waiting loads also look again
 #: every SLOT_POLL_S, since a model's last user lets go of it without telling the registry.
 _SLOTS = threading.Condition(_LOCK)
