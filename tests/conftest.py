@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ui_server import free_port
 from fakes import ScriptedModel, backend
 
 from interviewer.llm.catalog import CATALOG
@@ -57,12 +58,6 @@ def default_model(tmp_path_factory):
     """The packaged default model, Qwen2.5-Coder-1.5B-Instruct Q4_K_M (assembled into the shared models dir)."""
     os.environ.setdefault("INTERVIEWER_HOME", str(tmp_path_factory.getbasetemp()))
     return get_model(DEFAULT)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

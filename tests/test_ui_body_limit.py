@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 
 import pytest
+from ui_server import free_port
 
 from interviewer.settings import Settings
 from interviewer.ui.api import BYTES_PER_CHAR, body_limit
@@ -17,12 +17,6 @@ from interviewer.ui.app import launch
 
 MAX_CHARS = 20_000
 LIMIT = body_limit(MAX_CHARS)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
