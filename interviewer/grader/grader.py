@@ -102,8 +102,13 @@ class Grader:
         Returns how many points' anchors are ready."""
         if self.model is None or not self.model.memoizes:
             return 0
+        return self._anchors_for(question, rubric_for(question))
+
+    def _anchors_for(self, question: Question, rubric: Rubric) -> int:
+        """Each point's content-free anchor, in order, until a grade waits for the model; how many are ready."""
+        assert self.model is not None
         ready = 0
-        for c in rubric_for(question).criteria:
+        for c in rubric.criteria:
             if self.model.contended:
                 break
             self.p_null(question, c)
@@ -118,10 +123,8 @@ class Grader:
         if self.model is None:
             return 0
         rubric = rubric_for(question)
-        for c in rubric.criteria:
-            if self.model.contended:
-                return 0
-            self.p_null(question, c)
+        if self._anchors_for(question, rubric) < len(rubric.criteria):
+            return 0
         text = screen(draft).text if draft.strip() else ""
         if not text:
             return 0
