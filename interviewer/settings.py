@@ -17,6 +17,10 @@ class Settings(BaseSettings):
 
     model: str = Field(DEFAULT_MODEL, description="Model name, e.g. local:qwen2.5-coder-1.5b or openai:gpt-4o-mini")
     base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server")
+    review: bool = Field(True, description="Review each settled answer off the live path (the grade a candidate "
+                         "keeps); off: the live grade is final")
+    review_model: str | None = Field(None, description="Model of the review grade, e.g. a larger local GGUF or "
+                                     "openai:<name> with --base-url; None: the grading model")
     api_key: SecretStr | None = Field(None, description="API key; falls back to OPENAI_API_KEY")
     n_ctx: int = Field(8192, ge=256, le=131_072,
                        description="Context tokens: the longest answer (20,000 characters) and a rubric fit")
@@ -27,6 +31,9 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(20_000, ge=100, le=1_000_000, description="Longest answer accepted, in characters")
     max_local_models: int = Field(2, ge=1, le=64,
                                   description="Local models one process loads at most (each takes ~1-2 GB)")
+    keep_audio: bool = Field(False, description="Keep spoken answers' audio (WAV, 0600, in the user folder's "
+                             "audio/) for the candidate's own replay; off: audio is transcribed and dropped. "
+                             "Exports never include it")
 
     # What a UI/API server (`interviewer ui`) lets its clients choose besides its own model and endpoint.
     # Nothing by default; the terminal commands ignore both.

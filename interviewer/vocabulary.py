@@ -19,6 +19,7 @@ class Verdict(StrEnum):
     PARTIAL = "partial"
     MISSED = "missed"
     NO_EVIDENCE = "not_enough_evidence"
+    WRONG = "wrong"  # stated, but contradicting the reference (only the review grade finds this)
 
     @property
     def missed(self) -> bool:
@@ -31,6 +32,14 @@ class Verdict(StrEnum):
         """Not fully made (missed, no evidence, or only partly made): what a hint may lead to, and what the
         feedback lists under "Missed"."""
         return self is not Verdict.MET
+
+
+class GradeStage(StrEnum):
+    """Which grade a number is: the live one (chosen in ~2 s to pick the next move; provisional) or the review
+    (computed off the live path once a question is settled: checks facts, credits ideas; the one a candidate keeps)."""
+
+    LIVE = "live"
+    REVIEW = "review"
 
 
 class Flag(StrEnum):

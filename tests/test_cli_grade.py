@@ -92,3 +92,31 @@ def test_grade_with_the_real_small_model(tmp_path, small_model):
     rows = [json.loads(l) for l in out.read_text().splitlines()]
     assert len(rows) == 3 and all(r["model_id"].startswith("local:smollm2-135m@") for r in rows)
     assert "graded now" in result.output
+
+
+def test_batch_grading_uses_the_review_grade_by_default_and_the_live_grade_with_live(tmp_path):
+    src = write_input(tmp_path)
+    reviewed, live = tmp_path / "reviewed.jsonl", tmp_path / "live.jsonl"
+    first = CliRunner().invoke(cli, ["grade", str(src), "-o", str(reviewed), "--lexical"])
+    second = CliRunner().invoke(cli, ["grade", str(src), "-o", str(live), "--lexical", "--live"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "review grade" in first.output and "live grade" in second.output
+    for path, stage in [(reviewed, "review"), (live, "live")]:
+        rows = [json.loads(l) for l in path.read_text().splitlines()]
+        assert [r["id"] for r in rows] == ["a1", "a2", "a3"]
+        assert {r["stage"] for r in rows} == {stage} and all(isinstance(r["errors"], list) for r in rows)
+        answer = ANSWERS["ml-fundamentals-01"]["wrong"]
+        for error in next(r for r in rows if r["id"] == "a2")["errors"]:
+            assert error["quote"] in answer  # an error always quotes the candidate
+
+
+def test_a_csv_written_before_the_review_columns_is_continued_in_its_own_columns(tmp_path):
+    src = write_input(tmp_path)
+    out = tmp_path / "graded.csv"
+    old_header = ["id", "question_id", "score", "abstained", "flags", "confidence", "verdicts", "evidence",
+                  "feedback", "model_id", "prompt_version", "rubric_version", "seconds"]
+    out.write_text(",".join(old_header) + "\r\na1,ml-fundamentals-01,5.0,False,[],0.9,{},{},,lexical,p,r,0.1\r\n")
+    result = CliRunner().invoke(cli, ["grade", str(src), "-o", str(out), "--lexical"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert [r["id"] for r in rows] == ["a1", "a2", "a3"] and all(None not in r for r in rows)

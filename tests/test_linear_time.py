@@ -30,7 +30,8 @@ from interviewer.bank import models as bank_models
 from interviewer.bank.storage import load_bank
 from interviewer.engine import inputs, turns
 from interviewer import text
-from interviewer.grader import draft, sanitize, signals
+from interviewer.grader import claims, draft, sanitize, signals
+from interviewer.grader.review import Reviewer
 from interviewer.grading import make_grader
 from interviewer.ui import render
 
@@ -157,6 +158,8 @@ def test_candidate_text_never_meets_python_regex(name):
         render.words(answer[:2000])
         render.chat_message({"role": "candidate", "text": answer})
         grader.grade(question, answer)
+        claims.claims(answer)
+        Reviewer(None).review(question, answer)
 
 
 def test_an_interview_answer_never_meets_project_regex(tmp_path):
@@ -170,7 +173,8 @@ def test_an_interview_answer_never_meets_project_regex(tmp_path):
 
 
 CANDIDATE_TEXT_MODULES = [text, signals, draft, sanitize, bank_models, inputs, turns, render,
-                          importlib.import_module("interviewer.grader.grader")]
+                          importlib.import_module("interviewer.grader.grader"), claims,
+                          importlib.import_module("interviewer.grader.review")]
 
 
 @pytest.mark.parametrize("module", CANDIDATE_TEXT_MODULES, ids=lambda m: m.__name__)

@@ -32,7 +32,7 @@ def test_every_word_is_a_str_enum_printed_as_its_value():
 
 def test_open_points_are_defined_once():
     assert [v for v in Verdict if v.missed] == [Verdict.MISSED, Verdict.NO_EVIDENCE]
-    assert [v for v in Verdict if v.unmet] == [Verdict.PARTIAL, Verdict.MISSED, Verdict.NO_EVIDENCE]
+    assert [v for v in Verdict if v.unmet] == [Verdict.PARTIAL, Verdict.MISSED, Verdict.NO_EVIDENCE, Verdict.WRONG]
 
 
 def test_settings_with_overrides_validates_and_ignores_none():

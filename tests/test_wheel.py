@@ -42,6 +42,7 @@ def test_wheel_contains_data_and_loads_it(tmp_path):
     assert sum(n.startswith("interviewer/rubrics/bank/") and n.endswith(".yaml") for n in names) == 85
     assert "interviewer/prompts/grade_point.j2" in names
     assert "interviewer/grader/calibration.json" in names
+    assert {"interviewer/grader/short.json", "interviewer/prompts/grade_scale.j2"} <= set(names)
     assert {"interviewer/ui/assets/style.css", "interviewer/ui/assets/page.js"} <= set(names)
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],

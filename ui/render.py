@@ -167,6 +167,9 @@ def _points(title: str, cls: str, points: list[str]) -> str:
     return f'<div class="iv-crit iv-{cls}"><div class="iv-crit-title">{h(title)} ({len(points)})</div><ul>{items}</ul></div>'
 
 
+PROVISIONAL_NOTE = ("This is the live grade. A closer review (facts checked against the reference, ideas credited "
+                    "in your words) runs in the background while you answer the next question, and replaces it in "
+                    "the report.")
 PENDING_NOTE = ("The answer is saved. It is graded as soon as the grading model answers again: on your next answer, "
                 "or when the interview is resumed.")
 
@@ -183,7 +186,13 @@ def card_html(card: ScoreCard) -> str:
         status = "follow-up next"
         note = (f"{hit} of {hit + partial + missed} points made so far{f', {partial} partly' if partial else ''}. "
                 "The points are shown once this question is finished.")
+    elif card.provisional:
+        status = f"{status} · provisional"
+        note = PROVISIONAL_NOTE
     details = []
+    for e in card.errors:
+        details.append(f"<p><strong>Wrong:</strong> you said “{h(e['quote'])}”; the reference: "
+                       f"“{h(e['correction'])}”</p>")
     if card.feedback:
         details.append(f"<p><strong>Study next:</strong> {h(card.feedback)}</p>")
     if card.flags:
@@ -202,7 +211,7 @@ def card_html(card: ScoreCard) -> str:
         f'</span><span class="iv-score-of">/10</span></div>'
         f'<div class="iv-card-status">{h(status.replace("_", " "))}</div>'
         f'{_points("Hit", "hit", card.hit)}{_points("Partly", "partial", card.partial)}'
-        f'{_points("Missed", "missed", card.missed)}'
+        f'{_points("Stated wrongly", "wrong", card.wrong)}{_points("Missed", "missed", card.missed)}'
         f'<details class="iv-feedback"><summary>Feedback</summary>{"".join(details)}</details>'
         f"</section>"
     )
@@ -235,6 +244,9 @@ def safe_report(report: dict) -> dict:
         for c in q.get("criteria", []):
             if c.get("evidence"):
                 c["evidence"] = literal_markdown(c["evidence"])
+        for e in q.get("errors", []):
+            e["quote"] = literal_markdown(e.get("quote", ""))
+        q["right"] = [literal_markdown(r) for r in q.get("right", [])]
     return out
 
 
@@ -251,6 +263,8 @@ def report_summary_html(report: dict, row: dict | None = None) -> str:
         bits.append("ended early")
     if report.get("pending"):
         bits.append(f"{report['pending']} not graded yet")
+    if report.get("provisional"):
+        bits.append(f"{report['provisional']} under review (provisional)")
     if row and row.get("status") == SessionStatus.ACTIVE:
         bits.append("in progress (partial report)")
     if when:

@@ -44,6 +44,7 @@ from interviewer.errors import InterviewerError, SessionNotFound
 from interviewer.files import atomic_write
 from interviewer.llm.catalog import CATALOG
 from interviewer.settings import Settings, get_settings
+from interviewer.speech import store as speech_store
 from interviewer.store import Transcripts
 from . import render
 from .offer import Offer
@@ -123,6 +124,12 @@ def model_name(source: str, packaged: str | None, gguf: str | None, endpoint_mod
     if not alias:
         raise InterviewerError("pick a packaged model")
     return alias if ":" in alias else f"local:{alias}"
+
+
+def with_delivery(report: dict, session_id: str, messages: list[Message]) -> dict:
+    """The report plus the delivery of its spoken answers (interviewer/speech/store.py), if any; a copy."""
+    section = speech_store.report_section(speech_store.answers(session_id, messages))
+    return report | {"delivery": section} if section else report
 
 
 def scrub(text: str, key: str | None) -> str:
@@ -278,8 +285,10 @@ class Service:
         row = interview.store.session(interview.session_id)
         row.pop("report", None)
         card = reply.card if reply is not None and reply.card is not None else interview.score_card()
-        return View(interview.session_id, interview.status(), interview.messages(), row, card,
-                    report_of=interview.report)
+        reviews = interview.reviews()  # read now: the report is built when shown, after the interview is closed
+        messages = interview.messages()
+        return View(interview.session_id, interview.status(), messages, row, card,
+                    report_of=lambda: with_delivery(interview.report(reviews), interview.session_id, messages))
 
     # -- exports -------------------------------------------------------------------------------------------
     def export(self, view: View) -> tuple[Path, Path]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -14,15 +15,21 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..bank.models import Question
 from ..bank.storage import load_bank
 from ..errors import InterviewerError
 from ..grader.batch import ResultWriter, Row, check_paths, done_ids, read_rows, repair_tail, result_record
 from ..grader.grader import Grader
 from ..grader.models import Grade
-from ..grading import make_grader
+from ..grader.review import Reviewer
+from ..grading import make_grader, make_reviewer
 from ..settings import Settings
 from . import cli
 from .options import InputFile, model_options
+
+
+#: One answer to one question -> its grade (the live grader's `grade` or the reviewer's `review`).
+GradeOne = Callable[[Question, str], Grade]
 
 
 @dataclass
@@ -43,9 +50,11 @@ class Tally:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Rows graded at once (default: as many as the model's backend serves at once; 1 for a local model).")
 @click.option("--lexical", is_flag=True, help="Grade with model-free signals only (fast, less accurate).")
+@click.option("--live", is_flag=True, help="The live grade alone (the interview's fast grade) instead of the review "
+              "grade, which checks facts against the reference and costs more per answer.")
 @model_options
-def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, settings: Settings) -> None:
-    """Grade the answers in INPUT (CSV or JSONL).
+def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, live: bool, settings: Settings) -> None:
+    """Grade the answers in INPUT (CSV or JSONL) with the review grade (or --live).
 
     Columns: id, answer, and either question_id (from the bank) or question + reference_answer
     (a rubric is drafted from the reference answer and cached). Bad rows are reported with their
@@ -62,18 +71,21 @@ def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, setti
     todo = [r for r in rows if r.id not in done]
     if done:
         console.print(escape(f"{len(rows) - len(todo)} rows already graded in {output}; grading the other {len(todo)}"))
-    grader = make_grader(None if lexical else settings.model, settings)
-    workers = min(jobs or 64, grader.model.max_concurrency) if grader.model is not None else 1
+    model_name = None if lexical else settings.model
+    judge: Grader | Reviewer = make_grader(model_name, settings) if live else make_reviewer(model_name, settings)
+    workers = min(jobs or 64, judge.model.max_concurrency) if judge.model is not None else 1
     writer = ResultWriter(output)
+    grade_one: GradeOne = judge.grade if isinstance(judge, Grader) else judge.review
     try:
-        tally = grade_rows(grader, todo, workers, writer, console)
+        tally = grade_rows(grade_one, todo, workers, writer, console)
     finally:
         writer.close()
     for row, err in tally.failed:
         console.print(f"[red]line {row.line}[/] {escape(f'(id {row.id}): not graded: {err}')}")
 
     table = Table("graded now", "already done", "bad rows", "failed", "mean score", "median", "flags",
-                  title=escape(f"{input_path.name} -> {output.name} ({grader.model_id})"))
+                  title=escape(f"{input_path.name} -> {output.name} ({'live' if live else 'review'} grade, "
+                               f"{judge.model_id})"))
     scores = tally.scores
     table.add_row(str(len(scores)), str(len(rows) - len(todo)), str(len(bad)), str(len(tally.failed)),
                   f"{statistics.mean(scores):.2f}" if scores else "-",
@@ -87,7 +99,7 @@ def grade(input_path: Path, output: Path, jobs: int | None, lexical: bool, setti
         raise click.ClickException(f"{len(tally.failed)} rows failed to grade; re-run the same command to retry them")
 
 
-def grade_rows(grader: Grader, todo: list[Row], workers: int, writer: ResultWriter, console: Console) -> Tally:
+def grade_rows(grade_one: GradeOne, todo: list[Row], workers: int, writer: ResultWriter, console: Console) -> Tally:
     """Grade `todo` with `workers` rows in flight at most, writing each result as it finishes. Ctrl+C
     finishes the rows in flight and stops."""
     tally = Tally()
@@ -117,7 +129,7 @@ def grade_rows(grader: Grader, todo: list[Row], workers: int, writer: ResultWrit
                 while True:
                     # Only `workers` rows are ever in flight: Ctrl+C has nothing queued to wait for.
                     for row in queue:
-                        running[pool.submit(grader.grade, row.question, row.answer)] = row
+                        running[pool.submit(grade_one, row.question, row.answer)] = row
                         if len(running) >= workers:
                             break
                     if not running:

@@ -56,10 +56,13 @@ def bounded(field: str) -> click.IntRange:
 
 
 def model_options(func: Callable[..., T]) -> Callable[..., T]:
-    """--model, --base-url, --api-key, --n-gpu-layers, --n-ctx, --threads; read into typed Settings."""
+    """--model, --review-model, --base-url, --api-key, --n-gpu-layers, --n-ctx, --threads; read into typed
+    Settings."""
 
     @click.option("--model", "-m", default=None, help="Model name, e.g. local:qwen2.5-coder-1.5b, "
                   "local:/path/to/model.gguf, openai:gpt-4o-mini. [env INTERVIEWER_MODEL]")
+    @click.option("--review-model", default=None, help="Model of the review grade (a larger judge), named like "
+                  "--model; default: the grading model. [env INTERVIEWER_REVIEW_MODEL]")
     @click.option("--base-url", default=None, help="OpenAI-compatible server URL. [env INTERVIEWER_BASE_URL]")
     @click.option("--api-key", default=None, help="API key (never stored). [env INTERVIEWER_API_KEY or OPENAI_API_KEY]")
     @click.option("--n-gpu-layers", type=bounded("n_gpu_layers"), default=None,
@@ -67,11 +70,12 @@ def model_options(func: Callable[..., T]) -> Callable[..., T]:
     @click.option("--n-ctx", type=bounded("n_ctx"), default=None, help="Context length for local models.")
     @click.option("--threads", type=bounded("n_threads"), default=None, help="CPU threads for local models.")
     @functools.wraps(func)
-    def wrapper(*args: Any, model: str | None, base_url: str | None, api_key: str | None, n_gpu_layers: int | None,
-                n_ctx: int | None, threads: int | None, **kwargs: Any) -> T:
+    def wrapper(*args: Any, model: str | None, review_model: str | None, base_url: str | None, api_key: str | None,
+                n_gpu_layers: int | None, n_ctx: int | None, threads: int | None, **kwargs: Any) -> T:
         # A bad INTERVIEWER_* value fails here (the CLI's edge names the variable); the flags are in range.
-        settings = get_settings().with_overrides(model=model, base_url=base_url, api_key=api_key,
-                                                 n_gpu_layers=n_gpu_layers, n_ctx=n_ctx, n_threads=threads)
+        settings = get_settings().with_overrides(model=model, review_model=review_model, base_url=base_url,
+                                                 api_key=api_key, n_gpu_layers=n_gpu_layers, n_ctx=n_ctx,
+                                                 n_threads=threads)
         return func(*args, settings=settings, **kwargs)
 
     return wrapper

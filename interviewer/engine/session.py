@@ -72,8 +72,11 @@ from .graph import compiled
 from .inputs import COMMANDS, RETRY, clean_text
 from .lock import SessionLock
 from .report import ScoreCard, build_report, score_card, to_markdown
+from .reviews import REPORT_WAIT_S, Reviewing, ahead, current, due, review_queue
 from .state import InterviewConfig, InterviewState, Message, upgrade_results
 
+#: A draft of the last question's answer shorter than this is not reviewed ahead.
+MIN_AHEAD_WORDS = 30
 #: Input kinds the graph did not take: the candidate should send something again.
 REFUSED = ("empty", "too_long")
 #: Input kinds that leave the question with something to show on a score card.
@@ -118,8 +121,9 @@ class Interview:
     """A live interview session. Build it with `start`, `resume` or `open`, not directly."""
 
     def __init__(self, session_id: str, *, bank: Bank, store: Transcripts, make_grader: Callable[[], Grading],
-                 settings: Settings) -> None:
+                 settings: Settings, make_reviewer: Callable[[], Reviewing] | None = None) -> None:
         self.session_id = session_id
+        self.make_reviewer = make_reviewer  # None: no review grades (the live grade is final)
         self.bank = bank
         self.store = store
         # Compiled once per process and checkpoint database; a damaged file fails here (StoreCorrupt).
@@ -138,7 +142,8 @@ class Interview:
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def _make(cls, session_id: str, config: InterviewConfig | None, *, grader: Grading | None,
-              bank: Bank | None, settings: Settings | None, store: Transcripts | None = None) -> "Interview":
+              bank: Bank | None, settings: Settings | None, store: Transcripts | None = None,
+              reviewer: Reviewing | None = None) -> "Interview":
         settings = settings or get_settings()
         store = store or Transcripts.open()
 
@@ -148,9 +153,18 @@ class Interview:
             chosen = config or interview.config
             return grading.make_grader(chosen.grading_model(settings), settings)
 
+        def make_reviewer() -> Reviewing:
+            if reviewer is not None:
+                return reviewer
+            chosen = config or interview.config
+            return grading.make_reviewer(chosen.grading_model(settings), settings)
+
         try:
             interview = cls(session_id, bank=bank or load_bank(), store=store, make_grader=make_grader,
-                            settings=settings)
+                            settings=settings,
+                            # A grader given without a reviewer (a remote grader, a test's fake) grades alone.
+                            make_reviewer=make_reviewer if settings.review and (grader is None or reviewer is not None)
+                            else None)
         except BaseException:
             store.close()
             raise
@@ -158,7 +172,8 @@ class Interview:
 
     @classmethod
     def start(cls, config: InterviewConfig | dict[str, Any] | None = None, *, grader: Grading | None = None,
-              bank: Bank | None = None, settings: Settings | None = None) -> tuple["Interview", Reply]:
+              bank: Bank | None = None, settings: Settings | None = None, reviewer: Reviewing | None = None
+              ) -> tuple["Interview", Reply]:
         """Plan a new interview and ask the first question. Unknown categories or a bad model name fail
         here, before anything is recorded. The grader (and its model) is loaded now unless given."""
         settings = settings or get_settings()
@@ -173,7 +188,8 @@ class Interview:
         session_id = new_session_id()
         while store.exists(session_id):
             session_id = new_session_id()
-        interview = cls._make(session_id, config, grader=grader, bank=bank, settings=settings, store=store)
+        interview = cls._make(session_id, config, grader=grader, bank=bank, settings=settings, store=store,
+                              reviewer=reviewer)
         try:
             interview._lock = SessionLock(session_id).acquire(0)
             interview.context.grader  # load the model now: a bad name fails before the interview starts
@@ -197,7 +213,7 @@ class Interview:
 
     @classmethod
     def _attach(cls, session_id: str, *, grader: Grading | None, bank: Bank | None, settings: Settings | None,
-                lock_wait: float | None) -> "Interview":
+                lock_wait: float | None, reviewer: Reviewing | None = None) -> "Interview":
         """An existing session (an id or a unique prefix), its state read once; with `lock_wait`, its lock
         is taken first (the state may change until then)."""
         store = Transcripts.open()
@@ -206,7 +222,7 @@ class Interview:
         except SessionNotFound:
             store.close()
             raise
-        interview = cls._make(sid, None, grader=grader, bank=bank, settings=settings, store=store)
+        interview = cls._make(sid, None, grader=grader, bank=bank, settings=settings, store=store, reviewer=reviewer)
         try:
             if lock_wait is not None:
                 interview._lock = SessionLock(sid).acquire(lock_wait)
@@ -220,15 +236,18 @@ class Interview:
 
     @classmethod
     def resume(cls, session_id: str, *, grader: Grading | None = None, bank: Bank | None = None,
-               settings: Settings | None = None, wait: float = 0, retry: bool = True) -> "Interview":
+               settings: Settings | None = None, wait: float = 0, retry: bool = True,
+               reviewer: Reviewing | None = None) -> "Interview":
         """Continue a session: finish whatever a crash interrupted (e.g. grading the last answer), retry
         grades that failed (unless `retry` is False: the next answer retries them anyway), and wait for
         the candidate again. `last_reply` holds what that produced. The transcript database is brought up to
         the checkpoint as soon as anything runs, else with the next answer or on `close`. Takes the session's
         lock, waiting up to `wait` seconds for another holder (SessionBusy after)."""
-        interview = cls._attach(session_id, grader=grader, bank=bank, settings=settings, lock_wait=wait)
+        interview = cls._attach(session_id, grader=grader, bank=bank, settings=settings, lock_wait=wait,
+                                reviewer=reviewer)
         try:
             interview.last_reply = interview._catch_up(retry=retry)
+            interview.review()  # settled questions whose review a restart lost
         except BaseException:
             interview.close()
             raise
@@ -251,10 +270,30 @@ class Interview:
             raise InterviewerError(f"interview {self.session_id} is not waiting for an answer; resume it first")
         before = self._state
         self._invoke(Command(resume=text))
+        if self.review() and self._state.get("done"):
+            self.wait_reviews(REPORT_WAIT_S)  # the report shows review grades where they land in time
         reply = self._reply(before, sent=True)
         if self.status().question_id != before.get("question_id"):
             self.prepare()  # a new question was asked
         return reply
+
+    def review(self) -> int:
+        """Queue, in the background, the review of every settled question without a review of its current
+        answers (a no-op when reviews are off). Returns how many reviews of this session are outstanding."""
+        if self.make_reviewer is None:
+            return 0
+        queue = review_queue()
+        for job in due(self._state, self.bank, self.store.reviews(self.session_id)):
+            queue.submit(job, self.make_reviewer)
+        return queue.outstanding(self.session_id)
+
+    def wait_reviews(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for this session's queued reviews; True when none is left."""
+        return review_queue().wait(self.session_id, timeout)
+
+    def reviews(self) -> dict[int, Grade]:
+        """The review grades landed so far, of the questions' current answers: position -> grade."""
+        return current(self._state, self.store.reviews(self.session_id))
 
     def prepare(self) -> threading.Thread | None:
         """Start, in the background, what the first answer to the current question would otherwise pay for
@@ -283,7 +322,13 @@ class Interview:
         draft = clean_text(str(draft)[: 4 * limit])[:limit]  # bounded before any cleaning, like an answer
         if draft.lower() in COMMANDS:
             return 0
-        return self.context.grader.warm(self.bank.get(status.question_id), draft)
+        done = self.context.grader.warm(self.bank.get(status.question_id), draft)
+        if self.make_reviewer is not None and status.position == status.total and len(draft.split()) >= MIN_AHEAD_WORDS:
+            # The last question's review is read ahead too: the report waits for it (REPORT_WAIT_S).
+            job = ahead(self._state, self.bank, draft)
+            if job is not None:
+                review_queue().submit(job, self.make_reviewer, ahead=True)
+        return done
 
     @property
     def config(self) -> InterviewConfig:
@@ -301,16 +346,27 @@ class Interview:
         )
 
     def messages(self) -> list[Message]:
-        """Every message so far, interviewer's and candidate's, in order."""
-        return list(self._state.get("messages", []))
+        """Every message so far, interviewer's and candidate's, in order (the report's as it stands now, with
+        the review grades landed so far)."""
+        return self._current(self._state.get("messages", []))
+
+    def _current(self, messages: list[Message]) -> list[Message]:
+        """The messages with a report's text brought up to date: the graph wrote it from the live grades."""
+        if not any(m.get("kind") == "report" for m in messages):
+            return list(messages)
+        text = self.report_markdown()
+        return [cast(Message, {**m, "text": text}) if m.get("kind") == "report" else m for m in messages]
 
     def current_prompt(self) -> str | None:
         """What the candidate is being asked now (None when the interview is over)."""
         return None if self._state.get("done") else self._state.get("prompt")
 
-    def report(self) -> dict[str, Any]:
-        """The final report once done; before that, a report of what has been answered so far."""
-        return self._state.get("report") or build_report(self._state, self.bank)
+    def report(self, reviews: dict[int, Grade] | None = None) -> dict[str, Any]:
+        """The report (partial while the interview runs), each question scored by its review grade once it
+        landed, else by its live grade (marked provisional while a review is to come). `reviews`: the review
+        grades read earlier (see `reviews`), to build the report after this Interview is closed."""
+        return build_report(self._state, self.bank, self.reviews() if reviews is None else reviews,
+                            reviewing=self.make_reviewer is not None)
 
     def report_markdown(self) -> str:
         return to_markdown(self.report())
@@ -322,7 +378,10 @@ class Interview:
             answered = [r for r in results.values() if r["status"] != QuestionStatus.ASKED]
             question_id = max(answered, key=lambda r: r["position"])["question_id"] if answered else None
         result = results.get(question_id) if question_id else None
-        return score_card(self.bank, result) if result else None
+        if not result:
+            return None
+        return score_card(self.bank, result, self.reviews().get(result["position"]),
+                          reviewing=self.make_reviewer is not None)
 
     def export(self) -> dict[str, Any]:
         """The session as one JSON-able document: session row, report, messages and transcript."""
@@ -406,7 +465,7 @@ class Interview:
         answer (`sent`), whether it was taken, its question's grade and score card."""
         after = self._state
         new = after.get("messages", [])[len(before.get("messages", [])):]
-        said = [m for m in new if m.get("role") == "interviewer"]
+        said = self._current([m for m in new if m.get("role") == "interviewer"])
         kind = after["input"]["kind"] if sent and "input" in after else None
         qid = before.get("question_id") or after.get("question_id")
         result = after.get("results", {}).get(qid) if qid else None

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal, TypedDict, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..grader.models import Grade
+from ..grader.models import FactError, Grade
 from ..settings import Settings
-from ..vocabulary import AnswerStatus, Flag, QuestionStatus, Verdict
+from ..vocabulary import AnswerStatus, Flag, GradeStage, QuestionStatus, Verdict
 
 Level = Literal["mid", "senior", "staff", "adaptive"]
 #: The difficulty each fixed level prefers (questions are rated 1-3 in the bank).
@@ -75,7 +75,7 @@ class Message(TypedDict, total=False):
 
 
 #: The project's types that go into the graph state: the only ones the checkpointer revives.
-STATE_TYPES: tuple[type, ...] = (Grade, Verdict, Flag, QuestionStatus, AnswerStatus)
+STATE_TYPES: tuple[type, ...] = (Grade, FactError, Verdict, Flag, GradeStage, QuestionStatus, AnswerStatus)
 
 
 class AnswerRecord(TypedDict, total=False):

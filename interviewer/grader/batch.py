@@ -26,7 +26,7 @@ csv.field_size_limit(64 * 1024 * 1024)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 OUTPUT_FIELDS = ["id", "question_id", "score", "abstained", "flags", "confidence", "verdicts", "evidence",
-                 "feedback", "model_id", "prompt_version", "rubric_version", "seconds"]
+                 "feedback", "model_id", "prompt_version", "rubric_version", "seconds", "stage", "errors"]
 
 
 @dataclass
@@ -265,8 +265,9 @@ def result_record(row: Row, grade: Grade) -> dict:
         "flags": [f.value for f in grade.flags], "confidence": grade.confidence,
         "verdicts": {c.criterion_id: c.verdict.value for c in grade.criteria},
         "evidence": {c.criterion_id: c.evidence for c in grade.criteria if c.evidence},
-        "feedback": grade.feedback.as_text(), "model_id": grade.model_id, "prompt_version": grade.prompt_version,
-        "rubric_version": grade.rubric_version, "seconds": grade.seconds,
+        "errors": [{"quote": e.quote, "correction": e.correction} for e in grade.errors],
+        "feedback": grade.feedback.as_text(), "stage": grade.stage.value, "model_id": grade.model_id,
+        "prompt_version": grade.prompt_version, "rubric_version": grade.rubric_version, "seconds": grade.seconds,
     }
 
 
@@ -284,7 +285,9 @@ class ResultWriter:
         except OSError as e:
             raise InputError(f"{output}: cannot write results there ({e.strerror or e})") from None
         if self.csv:
-            self.writer = csv.DictWriter(self.file, fieldnames=OUTPUT_FIELDS)
+            # Rows appended to an existing file follow its header (one written before a column was added lacks it).
+            fields = OUTPUT_FIELDS if new else _header(output) or OUTPUT_FIELDS
+            self.writer = csv.DictWriter(self.file, fieldnames=fields, extrasaction="ignore")
             if new:
                 self.writer.writeheader()
 
@@ -298,6 +301,12 @@ class ResultWriter:
 
     def close(self) -> None:
         self.file.close()
+
+
+def _header(path: Path) -> list[str]:
+    """The column names of an existing CSV results file (its first line)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return next(csv.reader(f), [])
 
 
 def _escape(value):

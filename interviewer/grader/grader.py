@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from ..bank.models import Criterion, Question, Rubric
 from ..llm.base import CACHE_BREAK, Model
-from . import prompts
+from . import prompts, short
 from .calibration import Calibration
 from .draft import draft_rubric
 from .feedback import template_feedback
@@ -61,7 +61,8 @@ class Grader:
     def __init__(self, model: Model | None = None, calibration: Calibration | None = None) -> None:
         self.model = model
         self.calibration = calibration or Calibration.load()
-        self._anchors: dict[str, float] = {}  # the anchor prompt of a point -> P(Yes) for NULL_ANSWER
+        self.short_map = short.load()  # for rubrics drafted from a short reference (short.py)
+        self._anchors: dict[str, float] = {}  # a point's anchor prompt -> P(Yes) (or short.py's rating) for NULL_ANSWER
 
     @property
     def prompt_version(self) -> str:
@@ -164,7 +165,8 @@ class Grader:
                flags: list[Flag], start: float) -> Grade:
         stems = content_stems(screened.text)
         has_model = self.model is not None
-        linear = self.calibration.for_signals(has_model)
+        drafted = short.is_drafted(question)
+        linear = (self.short_map if drafted else self.calibration).for_signals(has_model)
         grades = []
         prose = 1.0 - list_likeness(screened.text)
         prose_stems = content_stems(explaining_text(screened.text))
@@ -173,7 +175,9 @@ class Grader:
         nulls = {c.id: self.p_null(question, c) for c in chosen} if has_model else {}
         for c in chosen:
             sig = self.signals(question, screened.text, prose_stems, c, prose, nulls.get(c.id))
-            credit = linear(sig)
+            if drafted:
+                sig.update(short.signals(self.model, self._anchors, question, screened.text, c, NULL_ANSWER))
+            credit = linear(sig) if not drafted or short.has_evidence(sig) else 0.0
             verdict = verdict_for(credit)
             confidence = 0.5 + 0.5 * abs(2 * credit - 1)
             if self.model is not None and self.model.gives_probabilities:

@@ -11,9 +11,9 @@ from collections.abc import Callable, Collection, Iterable
 
 from pydantic import BaseModel, Field
 
-from ..vocabulary import Flag, Verdict
+from ..vocabulary import Flag, GradeStage, Verdict
 
-__all__ = ["ABSTAIN_FLAGS", "CriterionGrade", "Feedback", "Flag", "Grade", "Verdict"]
+__all__ = ["ABSTAIN_FLAGS", "CriterionGrade", "FactError", "Feedback", "Flag", "Grade", "GradeStage", "Verdict"]
 
 
 #: Flags that mean "no confident number": the grade is shown as abstained.
@@ -31,13 +31,32 @@ class CriterionGrade(BaseModel):
     core: bool = False
 
 
+class FactError(BaseModel):
+    """A claim of the answer that contradicts the reference: the candidate's words and the correction, both
+    quoted (the correction from the reference answer, or a beyond_reference criterion's justification)."""
+
+    quote: str = Field(description="The candidate's words; always found in the answer")
+    correction: str = Field(description="What the reference says instead; always a span of it (or a criterion's source)")
+    criterion_id: str | None = Field(None, description="The rubric point the claim is about, if any")
+    confidence: float = Field(ge=0, le=1)
+
+
 class Feedback(BaseModel):
     covered: list[str] = Field(default_factory=list)
     missed: list[str] = Field(default_factory=list)
     study: str | None = None
+    # The review's feedback (empty in a live grade): what was right in the candidate's words, what was wrong
+    # with its correction, and the outline of a strong answer (the rubric's points, core ones first).
+    right: list[str] = Field(default_factory=list)
+    wrong: list[str] = Field(default_factory=list)
+    outline: list[str] = Field(default_factory=list)
 
     def as_text(self) -> str:
         lines = []
+        if self.right:
+            lines.append("Right: " + "; ".join(self.right))
+        if self.wrong:
+            lines.append("Wrong: " + "; ".join(self.wrong))
         if self.covered:
             lines.append("Covered: " + "; ".join(self.covered))
         if self.missed:
@@ -58,6 +77,13 @@ class Grade(BaseModel):
     prompt_version: str
     rubric_version: str
     seconds: float = 0.0
+    stage: GradeStage = Field(GradeStage.LIVE, description="live (provisional, picks the next move) or review")
+    errors: list[FactError] = Field(default_factory=list, description="Claims contradicting the reference (review)")
+
+    @property
+    def provisional(self) -> bool:
+        """A live grade: the review grade will replace it once the question is settled and reviewed."""
+        return self.stage == GradeStage.LIVE
 
     @property
     def abstained(self) -> bool:

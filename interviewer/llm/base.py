@@ -10,7 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
@@ -20,6 +20,39 @@ Message = dict[str, str]
 #: A local backend evaluates the text before it once and reuses it, always split at the same place,
 #: so a result never depends on what was evaluated before. Other backends just remove it.
 CACHE_BREAK = "\u2063\u2063cache-break\u2063\u2063"
+
+
+_PRIORITY = threading.local()
+
+
+@contextlib.contextmanager
+def low_priority() -> Iterator[None]:
+    """Calls this thread makes inside run after live work: a local model serves them only while no live call
+    waits and no read-ahead runs, and they never make a read-ahead give way (the review grade runs so)."""
+    before = getattr(_PRIORITY, "low", False)
+    _PRIORITY.low = True
+    try:
+        yield
+    finally:
+        _PRIORITY.low = before
+
+
+def is_low_priority() -> bool:
+    """True inside `low_priority()` on this thread."""
+    return bool(getattr(_PRIORITY, "low", False))
+
+
+#: Set when the process is shutting down: calls at low priority are refused from then on (see `check_low_priority`).
+SHUTTING_DOWN = threading.Event()
+
+
+def check_low_priority() -> None:
+    """Raise ModelError for a call at low priority once the process is shutting down: background work stops at
+    its next call instead of holding a model that is about to be freed."""
+    if SHUTTING_DOWN.is_set() and is_low_priority():
+        from ..errors import ModelError
+
+        raise ModelError("the process is shutting down")
 
 
 def strip_cache_break(messages: Sequence[Message]) -> list[Message]:
@@ -76,6 +109,7 @@ class Model(ABC):
 
     # -- public API -----------------------------------------------------------------
     def chat(self, messages: Sequence[Message], *, max_tokens: int = 256, temperature: float = 0.0) -> str:
+        check_low_priority()
         start = time.perf_counter()
         text = self._chat(strip_cache_break(messages), max_tokens=max_tokens, temperature=temperature)
         self.stats.add("chat", seconds=time.perf_counter() - start)
@@ -85,6 +119,7 @@ class Model(ABC):
         """Probabilities of each option as the assistant's reply, summing to 1."""
         if len(set(options)) != len(options) or len(options) < 2:
             raise ValueError(f"need at least two distinct options, got {options!r}")
+        check_low_priority()
         key = _memo_key(messages, options) if self.memoizes else ""
         if key:
             with self._memo_lock:

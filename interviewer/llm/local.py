@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from ..errors import ModelError
-from .base import CACHE_BREAK, Message, Model, softmax
+from .base import CACHE_BREAK, SHUTTING_DOWN, Message, Model, check_low_priority, is_low_priority, softmax
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 #: Tokens per piece of an answer segment (see LocalModel._segments).
 CHUNK = 32
+LOW_PRIORITY_POLL_S = 0.02  # how often a low-priority call looks whether live work is done
 
 
 def gpu_offload_supported() -> bool:
@@ -155,6 +156,7 @@ class LocalModel(Model):
         self._digest: str | None = None
         self._kv_segments: list[list[int]] = []  # the token segments now in the KV cache, in order
         self._waiting = 0  # choose() calls waiting for the lock (a warm-up gives way to them)
+        self._warming = 0  # read-aheads running (calls at low priority wait for them)
 
     @property
     def model_id(self) -> str:
@@ -172,7 +174,7 @@ class LocalModel(Model):
 
     # -- chat -------------------------------------------------------------------------
     def _chat(self, messages: list[Message], *, max_tokens: int, temperature: float) -> str:
-        with self.lock:
+        with self._hold():
             self._kv_segments = []  # create_chat_completion manages the cache its own way
             # Without stream=True the reply is one response, not chunks (the signature has no overload for it).
             out = cast("CreateChatCompletionResponse", self.llm.create_chat_completion(
@@ -214,14 +216,31 @@ class LocalModel(Model):
                 segments.append(tokens)
         return segments
 
+    def exclusive(self) -> contextlib.AbstractContextManager[object]:
+        """Hold the model for a run of calls; a read-ahead in progress gives way at its next piece. On a thread
+        at low priority (llm.base.low_priority: the review grade) it holds nothing: each of its calls takes the
+        model on its own, so live work gets in between any two of them."""
+        return contextlib.nullcontext() if is_low_priority() else self._hold()
+
     @contextlib.contextmanager
-    def exclusive(self) -> Iterator[LocalModel]:
-        """Hold the model for a run of calls; a read-ahead in progress gives way at its next piece."""
-        self._waiting += 1
-        try:
-            self.lock.acquire()
-        finally:
-            self._waiting -= 1
+    def _hold(self) -> Iterator[LocalModel]:
+        """The model's lock, for one call or a run of them. A call at low priority first waits until no live
+        call waits and no read-ahead runs, and counts as no waiter itself."""
+        if is_low_priority():
+            while True:
+                check_low_priority()
+                while self._waiting or self._warming:
+                    time.sleep(LOW_PRIORITY_POLL_S)
+                self.lock.acquire()
+                if not self._waiting and not self._warming and not SHUTTING_DOWN.is_set():
+                    break
+                self.lock.release()
+        else:
+            self._waiting += 1
+            try:
+                self.lock.acquire()
+            finally:
+                self._waiting -= 1
         try:
             yield self
         finally:
@@ -236,13 +255,17 @@ class LocalModel(Model):
         with self.lock:
             segments = self._segments(list(messages))[:-1]
         done = 0
-        for k in range(1, len(segments) + 1):
-            if self._waiting:
-                break
-            with self.lock:
-                before = self.stats.prompt_tokens
-                self._eval_segments(segments[:k], reading=False)
-                done += self.stats.prompt_tokens - before
+        self._warming += 1  # calls at low priority wait for it
+        try:
+            for k in range(1, len(segments) + 1):
+                if self._waiting:
+                    break
+                with self.lock:
+                    before = self.stats.prompt_tokens
+                    self._eval_segments(segments[:k], reading=False)
+                    done += self.stats.prompt_tokens - before
+        finally:
+            self._warming -= 1
         return done
 
     def _eval_segments(self, segments: list[list[int]], reading: bool = True) -> int:
@@ -273,7 +296,7 @@ class LocalModel(Model):
         return reused
 
     def _choose(self, messages: list[Message], options: list[str]) -> dict[str, float]:
-        with self.exclusive():  # a warm-up in progress stops at its next piece
+        with self._hold():  # a warm-up in progress stops at its next piece
             return self._choose_locked(messages, options)
 
     def _choose_locked(self, messages: list[Message], options: list[str]) -> dict[str, float]:

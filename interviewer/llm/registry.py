@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import ModelBusy, ModelNotFound
 from ..settings import Settings, get_settings
-from .base import Model
+from .base import SHUTTING_DOWN, Model
 
 Factory = Callable[[str, str, Settings], Model]
 CacheKey = Callable[[str, str, Settings], tuple]
@@ -64,7 +64,9 @@ _LOCK = threading.Lock()
 @atexit.register
 def _close_all() -> None:
     """Free the loaded models while the process can still do it cleanly: left to llama-cpp's finalizers at
-    interpreter shutdown, freeing one fails on modules already torn down (a TypeError printed at exit)."""
+    interpreter shutdown, freeing one fails on modules already torn down (a TypeError printed at exit). Background
+    work (reviews) is told to stop first: its next call is refused, and `close` waits for the one in flight."""
+    SHUTTING_DOWN.set()
     with _LOCK:
         for model in _INSTANCES.values():
             with contextlib.suppress(Exception):

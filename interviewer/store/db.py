@@ -140,6 +140,22 @@ def m004_live_answered(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m005_reviews(db: sqlite_utils.Database) -> None:
+    """The review grade of each settled question (one row per question, `basis`: the answers it reviewed)."""
+    db.table("reviews").create(
+        {
+            "id": str, "turn_id": str, "session_id": str, "question_id": str, "basis": str, "score": float,
+            "grade": str, "model_id": str, "prompt_version": str, "rubric_version": str, "seconds": float,
+            "reviewed_at": str,
+        },
+        pk="id", foreign_keys=[("turn_id", "turns", "id"), ("session_id", "sessions", "id")],
+        not_null=["turn_id", "session_id", "basis"],
+    )
+    db.table("reviews").create_index(["session_id"])
+    db.table("turns").add_column("live_score", float)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied now."""
     if not MIGRATIONS.pending(db):

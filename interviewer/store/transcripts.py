@@ -54,6 +54,14 @@ def followup_id(turn: str, number: int) -> str:
     return f"{turn}:f{number}"
 
 
+def review_basis(result: QuestionResult) -> str:
+    """What a question's review grade is of: its answers' texts, the rubric and the points a hint led to. A stored
+    review counts only while the question's basis is the one it reviewed."""
+    texts = [a.get("text") or "" for a in sorted(result.get("answers", []), key=lambda a: a["number"])]
+    payload = [result["question_id"], result.get("rubric_version"), texts, sorted(result.get("hinted", []))]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:24]
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
@@ -133,10 +141,17 @@ class Transcripts:
         if state.get("done"):
             report = state.get("report") or {}
             row |= {"status": SessionStatus.QUIT if state.get("ended_early") else SessionStatus.FINISHED,
-                    "score": report.get("overall"), "answered": report.get("answered", 0), "report": _json(report)}
+                    "answered": report.get("answered", 0), "report": _json(report)}
             row |= _known(state, "finished_at")
         if row:
             self.db.table("sessions").update(session_id, row)
+        if state.get("done"):  # the mean of the kept scores: the reviews' where they have landed
+            self._overall(session_id)
+
+    def _overall(self, session_id: str) -> None:
+        self.db.execute(
+            f"update sessions set score = (select round(avg(score), 2) from turns where session_id = ? and status "
+            f"in ({_marks(SCORED)}) and score is not null) where id = ?", [session_id, *sorted(SCORED), session_id])
 
     def _question(self, session_id: str, result: QuestionResult) -> None:
         """A question's row (its final status and score once settled), follow-ups, answers and verdicts."""
@@ -147,9 +162,11 @@ class Transcripts:
             "category": result["category"], "difficulty": result["difficulty"],
             "followups": len(result.get("probed", [])), "status": QuestionStatus.ASKED, "score": None,
         } | _known(result, "prompt", "rubric_version", "asked_at")
-        if finished:  # settled: its final status and score
-            turn |= {"status": result["status"],
-                     "score": final_score(result["status"], grade.score if grade is not None else None)}
+        if finished:  # settled: its final status and score (the review's, once one of these answers is stored)
+            live = final_score(result["status"], grade.score if grade is not None else None)
+            review = self._review_row(tid, review_basis(result)) if result["status"] == QuestionStatus.GRADED else None
+            turn |= {"status": result["status"], "live_score": live,
+                     "score": review["score"] if review is not None else live}
             turn |= _known(result, "finished_at")
         self.db.table("turns").upsert(turn, pk="id")
         answers = {a["number"]: a for a in result.get("answers", [])}
@@ -191,6 +208,39 @@ class Transcripts:
         self.db.table("answers").upsert(row, pk="id")
         if grade is not None:
             self._verdicts(aid, aid, tid, session_id, question_id, "answer", grade)
+
+    def record_review(self, session_id: str, position: int, question_id: str, basis: str, grade: Grade) -> None:
+        """A settled question's review grade (of the answers `basis` names): stored with its verdicts; it becomes
+        the question's kept score (and its category's mastery, and a finished session's overall score) while the
+        question's answers are still the ones it reviewed."""
+        tid = turn_id(session_id, position)
+        with transaction(self.db):
+            self.db.table("reviews").upsert({
+                "id": tid, "turn_id": tid, "session_id": session_id, "question_id": question_id, "basis": basis,
+                "score": grade.score, "grade": _json(grade.model_dump(mode="json")), "model_id": grade.model_id,
+                "prompt_version": grade.prompt_version, "rubric_version": grade.rubric_version,
+                "seconds": grade.seconds, "reviewed_at": now(),
+            }, pk="id")
+            self.db.execute("delete from verdicts where turn_id = ? and stage = 'review'", [tid])
+            self._verdicts(f"{tid}:review", None, tid, session_id, question_id, "review", grade)
+            row = self.db.execute("select category, status from turns where id = ?", [tid]).fetchone()
+            if row is None or row[1] != QuestionStatus.GRADED:
+                return
+            self.db.execute("update turns set score = ? where id = ?", [grade.score, tid])
+            self._update_mastery(row[0])
+            if self.db.execute("select status from sessions where id = ?", [session_id]).fetchone()[0] != \
+                    SessionStatus.ACTIVE:
+                self._overall(session_id)
+
+    def _review_row(self, tid: str, basis: str) -> dict | None:
+        row = self.db.execute("select score, basis from reviews where id = ?", [tid]).fetchone()
+        return {"score": row[0]} if row is not None and row[1] == basis else None
+
+    def reviews(self, session_id: str) -> dict[int, tuple[str, Grade]]:
+        """The session's stored reviews: question position -> (the basis it reviewed, its review grade)."""
+        rows = self.db.execute("select t.position, r.basis, r.grade from reviews r join turns t on t.id = r.turn_id "
+                               "where r.session_id = ?", [session_id]).fetchall()
+        return {pos: (basis, Grade.model_validate_json(grade)) for pos, basis, grade in rows}
 
     def _count_answered(self, session_id: str) -> None:
         """Recounted, not incremented: recording the same state twice leaves the same count."""
@@ -299,8 +349,8 @@ class Transcripts:
         return [_public(r) for r in self.db.query(sql, params)]
 
     def turns(self, session_id: str) -> list[dict[str, Any]]:
-        """The session's questions in order, each with `followup_list` and `answers` (each answer's grade a
-        `Grade`, or None)."""
+        """The session's questions in order, each with `followup_list`, `answers` (each answer's grade a
+        `Grade`, or None) and `review` (the question's review grade, or None)."""
         sid = self.resolve(session_id)
         turns = [dict(r) for r in self.db.query(
             "select * from turns where session_id = ? order by position", [sid])]
@@ -309,6 +359,8 @@ class Transcripts:
                 "select * from followups where turn_id = ? order by number", [t["id"]])]
             t["answers"] = [_read_answer(r) for r in self.db.query(
                 "select * from answers where turn_id = ? order by id", [t["id"]])]
+            review = self.db.execute("select grade from reviews where id = ?", [t["id"]]).fetchone()
+            t["review"] = Grade.model_validate_json(review[0]) if review else None
         return turns
 
     def history(self, ids: list[str] | None = None, limit: int | None = None) -> tuple[list[dict], list[dict]]:
@@ -329,10 +381,11 @@ class Transcripts:
     def export_session(self, session_id: str, *, report: Mapping[str, Any] | None = None,
                        messages: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
         """A session as one JSON-able document: {session, report, messages, transcript}. `report` is the
-        stored final report, else the one given (a partial report while the session runs); `messages` is
+        report given (the engine's, with the review grades landed so far), else the stored one; `messages` is
         the conversation in order, as the engine keeps it (empty when not given)."""
         row = self.session(session_id)
         transcript = [t | {"answers": [a | {"grade": a["grade"] and a["grade"].model_dump(mode="json")}
-                                       for a in t["answers"]]} for t in self.turns(row["id"])]
-        return {"session": row | {"report": None}, "report": row["report"] or report,
+                                       for a in t["answers"]],
+                           "review": t["review"] and t["review"].model_dump(mode="json")} for t in self.turns(row["id"])]
+        return {"session": row | {"report": None}, "report": report or row["report"],
                 "messages": list(messages or []), "transcript": transcript}
