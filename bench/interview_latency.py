@@ -10,7 +10,10 @@ is timed. As in the browser, drafts go to the server from a background sender, o
 winning, and the typist never waits for them: a submit can arrive while the server is still working on a
 draft. With --no-drafts nothing is read ahead (a client that sends no drafts). Prints per-answer waits, and the
 first answer of each interview against the later answers' median: the first interview runs on a fresh server
-(the model loaded by its start), the next ones on the same warm process.
+(the model loaded by its start), the next ones on the same warm process. Review grades run as in the product
+(in the background once a question is settled; INTERVIEWER_REVIEW=0 turns them off): the last answer's wait is
+the wait for the report, which waits up to 10 s for the last reviews; the last column says how many of the
+report's questions had their review grade by then.
 """
 
 from __future__ import annotations
@@ -96,7 +99,11 @@ def run_interview(service, config, args, label: str) -> list[tuple]:
         start = time.perf_counter()
         view, reply = service.answer(sid, token, " ".join(words))
         wait = time.perf_counter() - start
-        rows.append((label, q.id, len(words), len(q.rubric.criteria), warm_tokens, wait, reply.score))
+        reviewed = "-"
+        if view.done:  # the last answer's wait includes the report's wait for the last reviews (<= REPORT_WAIT_S)
+            report = view.report
+            reviewed = f"{sum(1 for x in report['questions'] if x['reviewed'])}/{len(report['questions'])}"
+        rows.append((label, q.id, len(words), len(q.rubric.criteria), warm_tokens, wait, reply.score, reviewed))
     return rows
 
 
@@ -128,10 +135,12 @@ def main() -> None:
           f"{args.interviews}{' --no-drafts' if args.no_drafts else f' --typing {args.typing:g} --draft-words {args.draft_words}'}"
           f" --review {args.review:g}\n")
     print(f"{args.model}, {mode}\n")
-    print("| interview | question | words | criteria | tokens read ahead | submit to reply s | score |")
-    print("|---|---|---|---|---|---|---|")
+    print("| interview | question | words | criteria | tokens read ahead | submit to reply s | live score | "
+          "reviewed in the report |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]:.2f} | {r[6] if r[6] is None else f'{r[6]:.1f}'} |")
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]:.2f} | {r[6] if r[6] is None else f'{r[6]:.1f}'} "
+              f"| {r[7]} |")
     firsts = {}
     later = []
     for r in rows:
