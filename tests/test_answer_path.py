@@ -181,6 +181,7 @@ def test_cli_and_ui_export_the_same_document(service):
     question = interview.bank.get(interview.status().question_id)
     interview.answer(strip_markdown(question.reference_answer))
     sid = interview.session_id
+    assert interview.wait_reviews(30)  # the same state on both sides: the review of question 1 landed first
     interview.close()
     result = CliRunner().invoke(cli, ["sessions", "export", sid, "--format", "json"])
     assert result.exit_code == 0, result.output
