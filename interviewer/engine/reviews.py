@@ -112,7 +112,6 @@ class ReviewQueue:
         self._open: set[tuple[str, int, str]] = set()  # queued or running
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
-        self.failures = 0
 
     def submit(self, job: ReviewJob, make_reviewer: Callable[[], Reviewing], *, ahead: bool = False) -> bool:
         """Queue a review; False when the same one is already queued or running. `ahead`: a review of a draft
@@ -164,7 +163,6 @@ class ReviewQueue:
             except Exception:  # noqa: BLE001 - the live grade stands; the review is retried on resume
                 if ahead:
                     continue
-                self.failures += 1
                 log.warning("review of %s question %d failed; the live grade stands", job.session_id, job.position,
                             exc_info=True)
             finally:

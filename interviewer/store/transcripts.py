@@ -164,9 +164,8 @@ class Transcripts:
         } | _known(result, "prompt", "rubric_version", "asked_at")
         if finished:  # settled: its final status and score (the review's, once one of these answers is stored)
             live = final_score(result["status"], grade.score if grade is not None else None)
-            review = self._review_row(tid, review_basis(result)) if result["status"] == QuestionStatus.GRADED else None
-            turn |= {"status": result["status"], "live_score": live,
-                     "score": review["score"] if review is not None else live}
+            review = self._review_score(tid, review_basis(result)) if result["status"] == QuestionStatus.GRADED else None
+            turn |= {"status": result["status"], "live_score": live, "score": review if review is not None else live}
             turn |= _known(result, "finished_at")
         self.db.table("turns").upsert(turn, pk="id")
         answers = {a["number"]: a for a in result.get("answers", [])}
@@ -232,9 +231,10 @@ class Transcripts:
                     SessionStatus.ACTIVE:
                 self._overall(session_id)
 
-    def _review_row(self, tid: str, basis: str) -> dict | None:
-        row = self.db.execute("select score, basis from reviews where id = ?", [tid]).fetchone()
-        return {"score": row[0]} if row is not None and row[1] == basis else None
+    def _review_score(self, tid: str, basis: str) -> float | None:
+        """The stored review's score of a question, if it reviewed these answers (`basis`)."""
+        row = self.db.execute("select score from reviews where id = ? and basis = ?", [tid, basis]).fetchone()
+        return row[0] if row is not None else None
 
     def reviews(self, session_id: str) -> dict[int, tuple[str, Grade]]:
         """The session's stored reviews: question position -> (the basis it reviewed, its review grade)."""
