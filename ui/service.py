@@ -39,6 +39,7 @@ from pathlib import Path
 from interviewer.bank.storage import Bank, load_bank
 from interviewer.engine import Interview, InterviewConfig, Reply, ScoreCard, Status
 from interviewer.engine.report import to_markdown
+from interviewer.engine.reviews import review_queue
 from interviewer.engine.state import Message
 from interviewer.errors import InterviewerError, SessionNotFound
 from interviewer.files import atomic_write
@@ -75,6 +76,9 @@ class View:
     card: ScoreCard | None = None  # the latest answered question's score card, as the engine built it
     token: str | None = None  # the session's secret: set by `start` only
     report_of: Callable[[], dict] | None = field(default=None, repr=False)  # builds the (partial) report
+    # Reviews of this session queued or running when `look` read it (read before the session: a zero means the
+    # view already holds every review that will land before the session's next step).
+    reviewing: int = 0
 
     @cached_property
     def report(self) -> dict:
@@ -84,6 +88,13 @@ class View:
     @property
     def done(self) -> bool:
         return self.status.done
+
+    @property
+    def provisional(self) -> bool:
+        """Something the page shows is a live grade whose review is still to come: the score card of a settled
+        question, or the report of a finished interview."""
+        card = self.card
+        return bool(card and card.settled and card.provisional) or (self.done and bool(self.report.get("provisional")))
 
     @property
     def model(self) -> str | None:
@@ -275,9 +286,14 @@ class Service:
             return 0
 
     def look(self, session_id: str, token: str | None) -> View:
-        """A read-only view: runs nothing, loads no model."""
-        with Interview.open(self.check(session_id, token), bank=self.bank) as interview:
-            return self._view(interview)
+        """A read-only view: runs nothing, loads no model. Cheap enough to poll (the page does while a review
+        is outstanding): its `reviewing` is read before the session, so a view with none is final."""
+        sid = self.check(session_id, token)
+        reviewing = review_queue().outstanding(sid)
+        with Interview.open(sid, bank=self.bank, settings=self.base) as interview:
+            view = self._view(interview)
+        view.reviewing = reviewing
+        return view
 
     def _view(self, interview: Interview, reply: Reply | None = None) -> View:
         """The view after `reply` (or as the session stands): all from the interview's state in memory, and

@@ -28,6 +28,16 @@ STREAM_DELAY = 0.03  # seconds between streamed chunks of the interviewer's word
 NO_SAVE = gr.InputHTMLAttributes(autocomplete="new-password", autocorrect="off", autocapitalize="off",
                                  spellcheck=False)
 GRADING = "Grading your answer against the rubric…"
+#: Seconds between the page's looks at a session while a review it shows as provisional is outstanding.
+REVIEW_POLL_S = 3.0
+# The poll's card goes in only if the card is still the one the poll read (a compare-and-set in the browser, at
+# the moment its answer arrives): a card drawn since, by a submit (the "Grading…" card) or any other handler,
+# is never overwritten by an older look. Feedback the candidate opened stays open.
+APPLY_POLL = """(fresh, now) => {
+  if (!fresh || fresh.seen !== now) return now;
+  const open = document.querySelector('#score-card details.iv-feedback')?.open;
+  return open ? fresh.card.replace('<details class="iv-feedback">', '<details class="iv-feedback" open>') : fresh.card;
+}"""
 
 
 class InterviewTab:
@@ -120,6 +130,10 @@ class InterviewTab:
                         self.new_btn = gr.Button("Start a new interview", elem_id="new-btn")
                 with gr.Column(scale=2, min_width=280):
                     self.card = gr.HTML(render.card_waiting_html(), js_on_load=None, elem_id="score-card")
+        # While the page shows a live grade whose review is outstanding, it looks again every few seconds
+        # (on_poll); stopped otherwise. `fresh` carries the card a poll drew to the browser (see APPLY_POLL).
+        self.timer = gr.Timer(REVIEW_POLL_S, active=False)
+        self.fresh = gr.JSON(None, visible=False)
 
     @property
     def controls(self) -> list:
@@ -130,7 +144,7 @@ class InterviewTab:
         """Everything a handler of this tab may change (the report tab's too: a finished interview fills it)."""
         return [self.page.bstate, self.page.tabs, self.setup_col, self.setup_note, self.start_btn,
                 self.interview_col, self.header, self.chatbot, self.status, self.key_row, self.answer_col,
-                self.done_row, self.card, *self.controls, *self.report.outputs]
+                self.done_row, self.card, self.timer, *self.controls, *self.report.outputs]
 
     # -- events --------------------------------------------------------------------------------------------------
     def wire(self, report: ReportTab) -> None:
@@ -157,6 +171,16 @@ class InterviewTab:
             button.click(self.on_command(COMMANDS[command]), [page.bstate, *keys, self.chatbot], out, **progress,
                          **grading, **PRIVATE)
         self.new_btn.click(self.on_new, None, out, queue=False, **PRIVATE)
+        # The review poll. It writes neither the chat nor the answer box nor the controls (a review changes none
+        # of them), only the score card (through APPLY_POLL, so never over a card drawn since) and, once the
+        # interview is over, the report. queue=False: a poll is one cheap read (no model), so it takes no place
+        # in the queue (never waits behind grading, never counts towards its size) and nothing waits behind it;
+        # trigger_mode "once" drops ticks while a poll runs, so polls never pile up. A submit stops the timer when
+        # it starts and its last update starts it again if its card is provisional.
+        self.timer.tick(self.on_poll, [page.bstate, self.card, report.head], [self.fresh, self.timer, *report.outputs],
+                        queue=False, trigger_mode="once", show_progress="hidden", **PRIVATE
+                        ).then(None, [self.fresh, self.card], self.card, js=APPLY_POLL, queue=False,
+                               show_progress="hidden", **PRIVATE)
         self.report_btn.click(lambda: gr.Tabs(selected="report"), None, page.tabs, queue=False, **PRIVATE)
 
     # -- view updates --------------------------------------------------------------------------------------------
@@ -169,8 +193,13 @@ class InterviewTab:
                                   finished_at=view.row.get("finished_at"), session_id=view.session_id,
                                   model=view.model or "model-free grading")
 
+    def poll_for(self, view: View) -> dict:
+        """The review poll runs while the view shows a provisional grade (a poll stops it once none is due)."""
+        return {self.timer: gr.Timer(active=view.provisional)}
+
     def setup_view(self, note: str = "", kind: str = "ok") -> dict:
         return {self.setup_col: gr.update(visible=True), self.interview_col: gr.update(visible=False),
+                self.timer: gr.Timer(active=False),
                 self.setup_note: gr.update(value=render.status_html(kind, note) if note else "", visible=bool(note)),
                 self.start_btn: gr.update(interactive=True, value="Start interview")}
 
@@ -178,7 +207,7 @@ class InterviewTab:
         out = {self.setup_col: gr.update(visible=False), self.interview_col: gr.update(visible=True),
                self.header: self.header_for(view), self.key_row: gr.update(visible=key_needed and not view.done),
                self.answer_col: gr.update(visible=not view.done), self.done_row: gr.update(visible=view.done)}
-        return out | self.controls_update(not view.done)
+        return out | self.controls_update(not view.done) | self.poll_for(view)
 
     def finished(self, view: View) -> dict:
         """The interview is over: its report fills the Report tab, which opens."""
@@ -258,6 +287,7 @@ class InterviewTab:
                                         render.pending_message(GRADING if not command else "One moment…")]
         busy = "Grading your answer… this can take a minute on a CPU." if not command else "One moment…"
         yield self.controls_update(False) | {
+            self.timer: gr.Timer(active=False),  # no poll while the answer is graded (the last update restarts it)
             self.chatbot: shown, self.status: render.status_html("busy", busy),
             self.card: render.card_busy_html() if not command else gr.update(),
             self.answer: "" if not command else gr.update()}
@@ -270,7 +300,8 @@ class InterviewTab:
             yield self.controls_update(True) | {
                 self.chatbot: list(chat_now or []), self.answer: text if not command else gr.update(),
                 self.status: render.status_html("error", fail(e, key, "Sending the answer") + " Try again."),
-                self.card: gr.update()}
+                self.card: gr.update(),
+                self.timer: gr.Timer(active=True)}  # the card is the one before: a poll redraws it if it is stale
             return
         extra = {self.status: render.status_html("busy", "The interviewer is speaking…"),
                  self.header: self.header_for(view), self.card: render.card_or_waiting(view.card)}
@@ -302,7 +333,8 @@ class InterviewTab:
         state = dict(b) | {"session_id": view.session_id, "token": owned_of(b).get(sid) or b.get("token")}
         if view.done:
             out = self.setup_view(f"Your last interview ({view.session_id}) is finished: its report is in the "
-                                  "Report tab.") | self.report.show(view) | {self.page.bstate: state}
+                                  "Report tab.") | self.report.show(view) | self.poll_for(view) | {
+                self.page.bstate: state}
             yield out | ({self.page.tabs: gr.Tabs(selected="report")} if go else {})
             return
         # The page's own copy of the session id must be the one restored (it may hold another tab's).
@@ -330,6 +362,32 @@ class InterviewTab:
         yield self.interview_view(view, key_needed=self.key_needed(view, k1, k2)) | {
             self.chatbot: render.chat_messages(view.messages), self.card: render.card_or_waiting(view.card),
             self.status: render.status_html("idle", "Welcome back: your interview continues. " + render.IDLE_HINT)}
+
+    def on_poll(self, b: dict | None, card_now: str | None, head_now: str | None) -> dict:
+        """One look at the tab's session while a review is outstanding (the timer's tick): the score card as it
+        now stands, for the browser to put in if the card is still the one read (`fresh`, see APPLY_POLL), and
+        the report redrawn if the interview is over and its report changed. Read-only, through `Service.look`,
+        which checks the session's token like every other handler (a wrong one stops the poll, showing
+        nothing). The poll stops once nothing shown is provisional or no review of the session is outstanding
+        (the look after that holds every review that will land)."""
+        b = b or {}
+        sid = b.get("session_id")
+        stop = {self.fresh: None, self.timer: gr.Timer(active=False)}
+        if not sid:
+            return stop
+        if card_now == render.card_busy_html():  # a submit is in flight: its last update draws the card
+            return {self.fresh: None}
+        try:
+            view = self.service.look(sid, owned_of(b).get(sid) or b.get("token"))
+        except SessionNotFound:
+            return stop
+        except Exception as e:  # noqa: BLE001 - a poll never breaks the page; the next action shows the error
+            fail(e, None, "Looking for reviews")
+            return stop
+        card = render.card_or_waiting(view.card)
+        out = {self.fresh: {"seen": card_now, "card": card} if card != card_now else None,
+               self.timer: gr.Timer(active=view.provisional and view.reviewing > 0)}
+        return out | (self.report.refresh(view, head_now) if view.done else {})
 
     def on_load(self, b: dict | None, k1: str, k2: str) -> Iterator[dict]:
         yield from self.restore(b, k1, k2)

@@ -52,3 +52,14 @@ class ReportTab:
             self.dl_json: gr.update(value=str(json_path)),
             self.details: gr.update(value=details[cut + 1:] if cut >= 0 else details),
         }
+
+    def refresh(self, view: View, head_now: str | None) -> dict:
+        """The tab redrawn with the view's report if it shows that session's report (`head_now`: its summary as
+        the page shows it) and the report changed since (a review landed); else nothing. Another session's
+        report, opened from History meanwhile, is left alone."""
+        head_now = head_now or ""
+        if f"session {render.h(view.session_id)}<" not in head_now:
+            return {}
+        if render.report_summary_html(view.report, view.row) == head_now:
+            return {}
+        return self.show(view)
