@@ -81,9 +81,22 @@ def open_page(browser, server, viewport=DESKTOP, context=None):
 
 
 def set_number(page, label: str, value: int) -> None:
+    """Type a slider's number. A slider drawn again while the page settles (under load, after the first fill)
+    shows its first value again, so the value is typed until it holds; `start` checks it once more."""
+    from playwright.sync_api import expect
+
     box = page.get_by_label(f"number input for {label}")
-    box.fill(str(value))
-    box.press("Tab")
+    for _ in range(3):
+        box.fill(str(value))
+        box.press("Tab")
+        try:
+            expect(box).to_have_value(str(value), timeout=3000)
+            page.wait_for_timeout(300)  # the value still holds a moment later
+            if box.input_value() == str(value):
+                return
+        except AssertionError:
+            pass
+    expect(box).to_have_value(str(value))
 
 
 def start(page, categories: list[str], questions: int, followups: int = 0, shot: str | None = None) -> None:
@@ -95,6 +108,8 @@ def start(page, categories: list[str], questions: int, followups: int = 0, shot:
     set_number(page, "Number of questions", questions)
     page.get_by_text("More options").click()
     set_number(page, "Follow-ups per question at most", followups)
+    expect(page.get_by_label("number input for Number of questions")).to_have_value(str(questions))
+    expect(page.get_by_label("number input for Follow-ups per question at most")).to_have_value(str(followups))
     if shot:
         page.get_by_text("More options").click()  # closed again: the screenshot shows the main choices
         screenshot(page, shot)
