@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/speech.py                     # the spoken set: WER, terms, RTF, memory
     .venv/bin/python bench/speech.py --latency 4 --mad 10  # also end-of-speech -> next message, spoken-vs-typed grade
+    .venv/bin/python bench/speech.py --engine flite        # the same answers spoken by CMU Flite's voices
+
+Needs `pip install -e ".[bench]"` (jiwer and the Whisper normalizer, for the WER) and espeak-ng (or flite).
 
 Runs the project's own speech path (interviewer/speech: the packaged Whisper base joined into the models
 folder, faster-whisper int8 on `--threads` CPU threads). It builds spoken answers from the bank's reference
@@ -11,6 +14,10 @@ espeak-ng with a rotating voice and speed, and transcribes them two ways:
 - `stream`: what the page does. The audio is fed to a `Take` 1 s at a time, a partial transcript every 2 s
   of audio (beam 1, segments committed once the tail passes 8 s), then `finish()` (beam 5 over the tail).
 - `whole`: one beam-5 pass over the whole answer, the same prompt (the question and its technical key terms).
+
+Both spell the question's technical terms as the rubric does (interviewer/speech/terms.py), as a take does.
+WER is reported as speech benchmarks report it (the Whisper paper's English normalizer, then jiwer), and with
+the simpler normalization of the first measurement (lower case, punctuation removed) for comparison.
 
 `--latency N`: N answers of ~150 words, each after the first answer of an interview (Service, default model):
 partial transcripts are sent as drafts (Service.warm) as the page does, then the time from the end of speech
@@ -41,6 +48,11 @@ import yaml
 SAMPLE_RATE = 16000
 VOICES = ["en-us", "en-gb", "en+f3", "en+m3", "en-us+f2", "en-gb-x-rp", "en+m7", "en-us+f4"]
 SPEEDS = [140, 155, 165, 175, 190]
+# CMU Flite (Debian `flite`): voices built from recorded speakers (slt, rms, awb: statistical parametric;
+# kal16: diphones), the rate set by stretching durations.
+FLITE_VOICES = ["slt", "rms", "awb", "kal16"]
+FLITE_STRETCH = [1.15, 1.0, 0.9, 1.05, 0.85]
+ENGINES = {"espeak": (VOICES, SPEEDS), "flite": (FLITE_VOICES, FLITE_STRETCH)}
 
 
 # ---------------------------------------------------------------- offline guard
@@ -169,13 +181,17 @@ def question_prompt(q: dict) -> str:
 SAY_AS = {"QLoRA": "Q Lora", "LoRA": "Lora"}
 
 
-def synthesize(text: str, voice: str, wpm: int, out: Path) -> np.ndarray:
-    """espeak-ng's WAV (22,050 Hz), read and resampled to 16 kHz by the project's own audio code."""
+def synthesize(text: str, voice: str, wpm: float, out: Path, engine: str = "espeak") -> np.ndarray:
+    """The engine's WAV (espeak-ng 22,050 Hz, flite 16 kHz), read and resampled to 16 kHz by the project's own
+    audio code. `wpm` is espeak's words per minute, or flite's duration stretch (1.0: its own pace)."""
     from interviewer.speech.audio import read_wav
 
     spoken = re.sub("|".join(SAY_AS), lambda m: SAY_AS[m.group(0)], text)
-    subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(out), spoken], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if engine == "flite":
+        cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={wpm}", "-t", spoken, "-o", str(out)]
+    else:
+        cmd = ["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(out), spoken]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return read_wav(out)
 
 
@@ -209,19 +225,37 @@ def wer(ref: str, hyp: str) -> float:
     return edits(r, [w for w in hyp.split() if w != "<empty>"]) / max(1, len(r))
 
 
+def standard_wer(refs: list[str], hyps: list[str]) -> tuple[float, list[float], dict[str, int]]:
+    """(corpus WER, per-answer WERs, error counts) as speech benchmarks report it: both sides through the
+    Whisper paper's English normalizer (numbers, spellings, contractions, "fine-tuning" = "fine tuning"), then
+    jiwer. Brackets become commas first: the normalizer drops bracketed text, and the voice reads it out."""
+    import jiwer
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+
+    def clean(t: str) -> str:
+        return norm(t.translate(str.maketrans("()[]{}", ",,,,,,"))) or "<empty>"
+
+    r, h = [clean(x) for x in refs], [clean(x) for x in hyps]
+    out = jiwer.process_words(r, h)
+    each = [jiwer.wer(a, b) for a, b in zip(r, h)]
+    return out.wer, each, {"S": out.substitutions, "D": out.deletions, "I": out.insertions, "N": sum(len(x.split()) for x in r)}
+
+
 def corpus_wer(refs: list[str], hyps: list[str]) -> float:
     """All answers' word errors over all their reference words (what jiwer.wer computes for lists)."""
     errors = sum(edits(r.split(), [w for w in h.split() if w != "<empty>"]) for r, h in zip(refs, hyps))
     return errors / max(1, sum(len(r.split()) for r in refs))
 
 
-def stream_take(transcriber, audio: np.ndarray, prompt: str, chunk_s: float = 1.0):
+def stream_take(transcriber, audio: np.ndarray, prompt: str, terms: list[str], chunk_s: float = 1.0):
     """The page's path: 1 s chunks, a partial at least every 2 s of audio, then finish(). Returns (final
     transcript, partial latencies s, finish s)."""
     from interviewer.speech.audio import SAMPLE_RATE
     from interviewer.speech.transcribe import Take
 
-    take = Take(transcriber, prompt=prompt)
+    take = Take(transcriber, prompt=prompt, terms=terms)
     step = int(chunk_s * SAMPLE_RATE)
     partials = []
     for i in range(0, audio.size, step):
@@ -264,6 +298,8 @@ def main() -> None:
     ap.add_argument("--mad", type=int, default=0, help="answers for the spoken-vs-typed grade (0: skip)")
     ap.add_argument("--work-dir", type=Path, default=None, help="keep WAV files here (default: temp dir)")
     ap.add_argument("--json", type=Path, default=None, help="write per-answer results here")
+    ap.add_argument("--engine", choices=sorted(ENGINES), default="espeak",
+                    help="the synthesizer: espeak (espeak-ng) or flite (CMU Flite, `apt-get install flite`)")
     args = ap.parse_args()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -275,7 +311,8 @@ def main() -> None:
     import faster_whisper
 
     from interviewer.speech.model import WHISPER_BASE
-    from interviewer.speech.transcribe import Transcriber, question_prompt
+    from interviewer.speech.terms import snap
+    from interviewer.speech.transcribe import Transcriber, join_words, question_prompt
 
     folder = WHISPER_BASE.folder()
     rss_imports = rss_mib()
@@ -293,12 +330,13 @@ def main() -> None:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="speech-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     items = []
+    voices, speeds = ENGINES[args.engine]
     for n, q in enumerate(chosen):
         text = prose(q["reference"], args.max_words)
-        voice, wpm = VOICES[n % len(VOICES)], SPEEDS[n % len(SPEEDS)]
-        audio = synthesize(text, voice, wpm, work / f"{q['id']}.wav")
+        voice, wpm = voices[n % len(voices)], speeds[n % len(speeds)]
+        audio = synthesize(text, voice, wpm, work / f"{args.engine}-{q['id']}.wav", args.engine)
         items.append({"id": q["id"], "voice": voice, "wpm": wpm, "text": text, "seconds": len(audio) / SAMPLE_RATE,
-                      "audio": audio, "prompt": question_prompt(q["question"], q["terms"]),
+                      "audio": audio, "prompt": question_prompt(q["question"], q["terms"]), "key_terms": q["terms"],
                       "terms": {"acronym-like": term_occurrences(normalize_words(text, False), kinds["acronym-like"],
                                                                  lower=False),
                                 "multiword": term_occurrences(normalize_words(text), kinds["multiword"])}})
@@ -308,8 +346,9 @@ def main() -> None:
           f"cpu_threads={args.threads}; {os.cpu_count()} CPUs; load avg at start {os.getloadavg()[0]:.2f}\n")
     print(f"{len(items)} answers ({len({q['category'] for q in chosen})} categories), "
           f"{sum(len(normalize_words(it['text'])) for it in items)} words, {total_audio / 60:.1f} min of audio "
-          f"({min(it['seconds'] for it in items):.0f}-{max(it['seconds'] for it in items):.0f} s each), voices "
-          f"{', '.join(VOICES)}, {SPEEDS[0]}-{SPEEDS[-1]} wpm; "
+          f"({min(it['seconds'] for it in items):.0f}-{max(it['seconds'] for it in items):.0f} s each), {args.engine} "
+          f"voices {', '.join(voices)}, {'wpm' if args.engine == 'espeak' else 'duration stretch'} "
+          f"{min(speeds)}-{max(speeds)}; "
           + "; ".join(f"{n_terms[k]} occurrences of {k} key terms" for k in kinds) + "\n")
 
     transcriber.transcribe(items[0]["audio"][: SAMPLE_RATE * 5])  # warm-up
@@ -323,11 +362,13 @@ def main() -> None:
         for it in subset:
             t = time.perf_counter()
             if mode == "stream":
-                result, parts, fin = stream_take(transcriber, it["audio"], it["prompt"])
+                result, parts, fin = stream_take(transcriber, it["audio"], it["prompt"], it["key_terms"])
                 partial_lat += parts
                 finish_lat.append(fin)
             else:
                 result, _ = transcriber.transcribe(it["audio"], prompt=it["prompt"], beam=5)
+                result.words = snap(result.words, it["key_terms"])  # as a take does
+                result.text = join_words(result.words)
             secs += time.perf_counter() - t
             hyp_w = normalize_words(result.text)
             refs.append(" ".join(normalize_words(it["text"])))
@@ -339,16 +380,19 @@ def main() -> None:
                     if kind == "acronym-like" and got.get(term, 0) < c:
                         miss[term] += c - got.get(term, 0)
             per_answer.setdefault(mode, []).append({"id": it["id"], "voice": it["voice"], "wpm": it["wpm"],
-                                                    "wer": wer(refs[-1], hyps[-1]), "ref": it["text"],
+                                                    "simple_wer": wer(refs[-1], hyps[-1]), "ref": it["text"],
                                                     "hyp": result.text, "seconds": it["seconds"]})
-            print(f"<!-- {mode} {it['id']} {it['voice']} WER {per_answer[mode][-1]['wer']:.3f} "
+            print(f"<!-- {mode} {it['id']} {it['voice']} simple WER {per_answer[mode][-1]['simple_wer']:.3f} "
                   f"{time.perf_counter() - t:.1f} s -->", flush=True)
         misses[mode] = miss
-        wers = [a["wer"] for a in per_answer[mode]]
-        rows.append((f"{mode} ({len(subset)} answers)", corpus_wer(refs, hyps), statistics.median(wers), max(wers),
+        std, each, ops = standard_wer([a["ref"] for a in per_answer[mode]], [a["hyp"] for a in per_answer[mode]])
+        for a, w in zip(per_answer[mode], each):
+            a["wer"] = w
+        print(f"<!-- {mode}: {ops} -->")
+        rows.append((f"{mode} ({len(subset)} answers)", std, corpus_wer(refs, hyps), statistics.median(each), max(each),
                      {k: f"{ok[k]} of {sub_terms[k]} ({ok[k] / sub_terms[k]:.1%})" if sub_terms[k] else "-"
                       for k in kinds}, secs / sub_audio, (load_before + os.getloadavg()[0]) / 2))
-        print(f"<!-- {mode} done: WER {rows[-1][1]:.3f} -->", flush=True)
+        print(f"<!-- {mode} done: WER {rows[-1][1]:.3f} (simple {rows[-1][2]:.3f}) -->", flush=True)
         print_rows(rows, kinds)
 
     print_rows(rows, kinds)
@@ -381,11 +425,11 @@ def main() -> None:
 
 
 def print_rows(rows: list, kinds: dict) -> None:
-    print("\n| mode | WER (all words) | median WER per answer | worst answer | "
-          + " | ".join(f"{k} terms right" for k in kinds) + " | CPU s per audio s | load avg |")
-    print("|---|---|---|---|" + "---|" * len(kinds) + "---|---|", flush=True)
-    for mode, corpus, med, worst, terms_ok, rtf, load in rows:
-        print(f"| {mode} | {corpus:.1%} | {med:.1%} | {worst:.1%} | " + " | ".join(terms_ok[k] for k in kinds)
+    print("\n| mode | WER (Whisper normalizer) | WER (lower case, no punctuation) | median WER per answer | "
+          "worst answer | " + " | ".join(f"{k} terms right" for k in kinds) + " | CPU s per audio s | load avg |")
+    print("|---|---|---|---|---|" + "---|" * len(kinds) + "---|---|", flush=True)
+    for mode, corpus, simple, med, worst, terms_ok, rtf, load in rows:
+        print(f"| {mode} | {corpus:.1%} | {simple:.1%} | {med:.1%} | {worst:.1%} | " + " | ".join(terms_ok[k] for k in kinds)
               + f" | {rtf:.3f} | {load:.2f} |", flush=True)
 
 
@@ -420,7 +464,7 @@ def interview_measures(args, questions: list[dict], transcriber, work: Path) -> 
                 first = False
                 continue
             audio = synthesize(text, "en-us", 160, work / f"latency-{n}.wav")
-            take = Take(transcriber, prompt=question_prompt(q["question"], q["terms"]))
+            take = Take(transcriber, prompt=question_prompt(q["question"], q["terms"]), terms=q["terms"])
             for i in range(0, audio.size, SAMPLE_RATE):  # while speaking: partials, each sent as a draft
                 take.add(audio[i:i + SAMPLE_RATE])
                 before = take.partial_at
@@ -445,7 +489,7 @@ def interview_measures(args, questions: list[dict], transcriber, work: Path) -> 
         for n, q in enumerate(pick(questions, args.mad, args.max_words)):
             text = prose(q["reference"], args.max_words)
             audio = synthesize(text, VOICES[n % len(VOICES)], SPEEDS[n % len(SPEEDS)], work / f"mad-{n}.wav")
-            spoken, _, _ = stream_take(transcriber, audio, question_prompt(q["question"], q["terms"]))
+            spoken, _, _ = stream_take(transcriber, audio, question_prompt(q["question"], q["terms"]), q["terms"])
             question = bank.get(q["id"])
             typed_g, spoken_g = grader.grade(question, text).score, grader.grade(question, spoken.text).score
             rows.append((q["id"], VOICES[n % len(VOICES)], typed_g, spoken_g))

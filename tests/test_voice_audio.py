@@ -8,7 +8,8 @@ import pytest
 
 from interviewer.speech.audio import SAMPLE_RATE, pcm16_to_float, read_wav, resample, rms, write_wav
 from interviewer.speech.errors import BadAudio, RecordingTooLong
-from interviewer.speech.transcribe import Take, Transcriber, question_prompt, technical
+from interviewer.speech.terms import technical
+from interviewer.speech.transcribe import Take, Transcriber, question_prompt
 
 
 def tone(freq: float, rate: int, seconds: float) -> np.ndarray:
@@ -53,3 +54,38 @@ def test_prompt_holds_the_question_and_its_technical_terms():
     assert prompt == "What is the KV cache? KV cache, GQA, int8."
     assert technical("LoRA") and technical("A100") and technical("int8") and not technical("covariate shift")
     assert len(question_prompt("x " * 1000)) <= 600
+
+
+class Heard:
+    """A stand-in for the speech model: 'hears' one word per second of audio, and records the beam of each pass."""
+
+    def __init__(self, said: list[str]) -> None:
+        self.said, self.beams = said, []
+
+    def transcribe(self, audio, *, prompt=None, beam=5, offset_s=0.0):
+        from interviewer.speech.delivery import Word
+        from interviewer.speech.transcribe import Transcript
+
+        self.beams.append(beam)
+        first, n = int(round(offset_s)), int(audio.size // SAMPLE_RATE)
+        words = [Word(text=w, start=float(first + i), end=first + i + 0.8)
+                 for i, w in enumerate(self.said[first:first + n])]
+        return (Transcript(text=" ".join(w.text for w in words), words=words, audio_s=n, took_s=0.0),
+                [(float(first + n), words)])
+
+
+def test_committed_words_come_from_a_beam_search_and_terms_are_spelled_as_the_rubric_does():
+    said = ["We", "fine-tune", "with", "Laura,", "a", "low", "rank", "adapter,", "and", "the", "KV", "cash,",
+            "stays", "small", "here."]
+    heard = Heard(said)
+    take = Take(heard, terms=["LoRA", "KV cache", "learning rate"])  # type: ignore[arg-type]
+    for _ in said:
+        take.add(np.zeros(SAMPLE_RATE, dtype=np.float32))
+        take.partial()
+    assert take.committed, "a take longer than the commit window commits words"
+    # while speaking: a pass whose words were committed searched 5 beams; the partials shown in between were greedy
+    assert 5 in heard.beams and 1 in heard.beams
+    result = take.finish()
+    assert heard.beams[-1] == 5
+    assert result.text == "We fine-tune with LoRA, a low rank adapter, and the KV cache, stays small here."
+    assert [w.text for w in result.words][3] == "LoRA,"

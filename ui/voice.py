@@ -137,18 +137,19 @@ class Voice:
                 del self._takes[k]
             if key in self._takes:
                 return self._takes[key]
-        question_id, prompt, seen = self._context(sid)
+        question_id, prompt, terms, seen = self._context(sid)
         if not self.transcriber.loaded:  # the first take of this server: load the model while the candidate speaks
             threading.Thread(target=self.transcriber.load, daemon=True, name="speech-model-load").start()
-        t = _Take(Take(self.transcriber, prompt=prompt, max_s=MAX_TAKE_S), sid, question_id, seen)
+        t = _Take(Take(self.transcriber, prompt=prompt, max_s=MAX_TAKE_S, terms=terms), sid, question_id, seen)
         with self._lock:
             self._takes[key] = t
             while len(self._takes) > MAX_TAKES:
                 self._takes.popitem(last=False)
         return t
 
-    def _context(self, sid: str) -> tuple[str | None, str | None, int]:
-        """(question id, the speech model's prompt, messages so far) of the session as it stands."""
+    def _context(self, sid: str) -> tuple[str | None, str | None, list[str], int]:
+        """(question id, the speech model's prompt, the rubric's key terms, messages so far) of the session as
+        it stands."""
         with Interview.open(sid, bank=self.service.bank) as interview:
             status, seen = interview.status(), len(interview.messages())
             if status.done or not status.question_id:
@@ -158,7 +159,7 @@ class Voice:
             terms = [t for c in criteria for group in c.key_terms for t in group]
             asked = interview.current_prompt() or ""
         text = question.question if asked.strip() in question.question else f"{question.question} {asked}"
-        return status.question_id, question_prompt(text, terms), seen
+        return status.question_id, question_prompt(text, terms), terms, seen
 
     def _answer_so_far(self, session_id: str, seen: int) -> Delivery | None:
         """All takes of the answer being given (same `seen`), together."""

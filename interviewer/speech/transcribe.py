@@ -3,21 +3,23 @@
 `Transcriber` holds the loaded model (one per process, loaded on first use, ~0.5 s, +~110 MiB) and runs one
 transcription at a time. `Take` is one recording, fed in chunks while the candidate speaks:
 
-    take = Take(transcriber, prompt=question_prompt(question_text, key_terms))
+    take = Take(transcriber, prompt=question_prompt(question_text, key_terms), terms=key_terms)
     take.add(samples_16k)            # as audio arrives
     take.partial()                   # the transcript so far (re-transcribes only when >= 2 s are new)
     result = take.finish()           # the final transcript and its timed words
 
 Partial transcripts stay cheap however long the take: only the audio after the last *committed* point is
-transcribed again, and once that tail is longer than COMMIT_AFTER_S its words are committed (kept as they
-are) up to the last clause that ended KEEP_S before the end of what was heard. The final pass transcribes
-the uncommitted tail with beam search (BEAM_FINAL), so the wait after the candidate stops is bounded by the
-tail, not the whole answer.
+transcribed again, and once that tail is longer than COMMIT_AFTER_S it is transcribed with beam search and
+its words are committed (kept as they are) up to the last clause that ended KEEP_S before the end of what was
+heard. The final pass transcribes the uncommitted tail with beam search (BEAM_FINAL), so the wait after the
+candidate stops is bounded by the tail, not the whole answer. Short windows also keep Whisper from skipping
+audio: one pass over a whole 40-second answer dropped a sentence or more on 6 of 40 answers in bench/speech.py.
 
 The prompt: the question being answered and its rubric's key terms, as Whisper's `initial_prompt` (the
 question's own terms helped technical words most in bench/speech.py; a whole-category glossary hurt). Silence
 and noise: the Silero voice-activity filter bundled with faster-whisper drops audio without speech, so
-neither becomes invented words.
+neither becomes invented words. The question's technical terms are spelled as its rubric spells them in the
+words a take returns ("Laura" -> "LoRA", terms.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .audio import SAMPLE_RATE
 from .delivery import Word
 from .errors import RecordingTooLong, SpeechModelMissing
 from .model import WHISPER_BASE
+from .terms import snap, speech_terms
 
 #: The longest take transcribed; audio past it is dropped and the candidate told (a 20-minute recording
 #: would otherwise hold the CPU for minutes and ~77 MB of samples).
@@ -44,7 +47,9 @@ PARTIAL_EVERY_S = 2.0
 #: Once the uncommitted tail is longer than this, its words up to KEEP_S before the end are committed.
 COMMIT_AFTER_S = 8.0
 KEEP_S = 3.0
-BEAM_PARTIAL, BEAM_FINAL = 1, 5
+#: Beam widths: a partial shown while speaking is greedy; a pass whose words are committed (kept for good) and
+#: the final pass search 5 beams (greedy commits cost 3.4 points of WER in bench/speech.py).
+BEAM_PARTIAL, BEAM_COMMIT, BEAM_FINAL = 1, 5, 5
 #: The prompt's length limit in characters (Whisper keeps about 224 tokens of prompt).
 MAX_PROMPT_CHARS = 600
 
@@ -58,22 +63,10 @@ class Transcript(BaseModel):
     took_s: float
 
 
-def technical(term: str) -> bool:
-    """A key term worth prompting with: one of its tokens is acronym-like or alphanumeric (LoRA, KV cache,
-    int8, A100), the words a small speech model gets wrong; plain words (learning rate) it gets right."""
-    for token in term.replace("-", " ").replace("/", " ").split():
-        upper = sum(ch.isupper() for ch in token)
-        if upper >= 2 or (token[:1].isupper() and upper >= 1 and any(ch.isdigit() for ch in token)):
-            return True
-        if any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token):
-            return True
-    return False
-
-
 def question_prompt(question: str, key_terms: Iterable[str] = ()) -> str:
     """Whisper's initial prompt for an answer to `question`: the question, then its technical key terms
     (a bare list: a label such as "Terms:" was echoed into transcripts in a trial)."""
-    terms = list(dict.fromkeys(t.strip() for t in key_terms if t and t.strip() and technical(t)))
+    terms = speech_terms(key_terms)
     prompt = " ".join(question.split())
     if terms:
         prompt += " " + ", ".join(terms) + "."
@@ -142,8 +135,10 @@ def join_words(words: Iterable[Word]) -> str:
 class Take:
     """One recording, transcribed while it grows (see the module's doc). Not thread-safe: one caller at a time."""
 
-    def __init__(self, transcriber: Transcriber, prompt: str | None = None, max_s: float = MAX_TAKE_S) -> None:
+    def __init__(self, transcriber: Transcriber, prompt: str | None = None, max_s: float = MAX_TAKE_S,
+                 terms: Iterable[str] = ()) -> None:
         self.transcriber, self.prompt, self.max_samples = transcriber, prompt, int(max_s * SAMPLE_RATE)
+        self.terms = speech_terms(terms)  # spelled as the rubric spells them in what is shown (terms.snap)
         self._chunks: list[np.ndarray] = []
         self._size = 0
         self.committed: list[Word] = []
@@ -174,8 +169,12 @@ class Take:
             raise RecordingTooLong(f"recordings stop at {self.max_samples // SAMPLE_RATE // 60} minutes: the "
                                    "rest was not heard")
 
+    def words(self) -> list[Word]:
+        """The words so far, the question's technical terms spelled as the rubric spells them."""
+        return snap([*self.committed, *self.tail], self.terms)
+
     def text(self) -> str:
-        return join_words([*self.committed, *self.tail])
+        return join_words(self.words())
 
     def partial(self, force: bool = False) -> str:
         """The transcript so far; transcribes again only when PARTIAL_EVERY_S of audio is new (or `force`)."""
@@ -186,9 +185,11 @@ class Take:
         if tail_audio.size < SAMPLE_RATE // 2:
             return self.text()
         offset = self.committed_at / SAMPLE_RATE
-        _, segs = self.transcriber.transcribe(tail_audio, prompt=self.prompt, beam=BEAM_PARTIAL, offset_s=offset)
+        commit = tail_audio.size / SAMPLE_RATE > COMMIT_AFTER_S
+        _, segs = self.transcriber.transcribe(tail_audio, prompt=self.prompt,
+                                              beam=BEAM_COMMIT if commit else BEAM_PARTIAL, offset_s=offset)
         words = [w for _, ws in segs for w in ws]
-        if tail_audio.size / SAMPLE_RATE > COMMIT_AFTER_S:
+        if commit:
             words = self._commit(words, self._size / SAMPLE_RATE)
         self.tail = words
         return self.text()
@@ -216,6 +217,6 @@ class Take:
             self.tail = t.words
         else:
             self.tail = []
-        words = [*self.committed, *self.tail]
+        words = self.words()
         return Transcript(text=join_words(words), words=words, audio_s=self.seconds,
                           took_s=time.perf_counter() - start)
