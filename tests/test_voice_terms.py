@@ -63,3 +63,14 @@ def test_a_common_word_that_sounds_like_a_term_is_not_snapped():
     assert said(snap(words("the shape of the tensor, then SHAP values"), ["SHAP"])) == \
         "the shape of the tensor, then SHAP values"
     assert said(snap(words("we use Shap values"), ["SHAP"])) == "we use SHAP values"
+
+
+def test_plain_terms_misheard_are_spelled_back_and_case_is_kept_where_the_rubric_has_none():
+    terms = ["linear regression", "feature contribution", "bert", "multi-step", "loan approval", "threshold"]
+    assert said(snap(words("fit a linear aggression, locally."), terms)) == "fit a linear regression, locally."
+    assert said(snap(words("each future a contribution adds up"), terms)) == "each feature contribution adds up"
+    assert said(snap(words("Lone approval models, BERT and multi -step plans"), terms)) == \
+        "Loan approval models, BERT and multi-step plans"  # a lower-case rubric term says nothing of case
+    # a stray word before a sound-alike is not swallowed, and numbers are never part of a term
+    assert said(snap(words("until the OOT threshold is met"), terms)) == "until the OOT threshold is met"
+    assert said(snap(words("500 question answer pairs"), ["question-answer pairs"])) == "500 question-answer pairs"

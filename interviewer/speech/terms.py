@@ -1,9 +1,10 @@
-"""The question's technical terms, spelled the way the rubric spells them in a transcript.
+"""The question's key terms, spelled back in a transcript where the speech model misheard them.
 
-A small speech model hears "LoRA" as "Laura", "KV cache" as "KV cash", "QLoRA" as "cue Lora": a word that
-sounds like the term and is spelled nearly like it. `snap` puts the term's own spelling back, and only for the
-terms of the question being answered (the same list the speech model is prompted with), so a sound-alike of a
-term the question never asks about is left as heard.
+A small speech model hears "LoRA" as "Laura", "KV cache" as "KV cash", "QLoRA" as "cue Lora", "linear
+regression" as "linear aggression": words that sound like the term and are spelled nearly like it. `snap` puts
+the term back, only for the key terms of the question being answered (its rubric's), so a sound-alike of a term
+the question never asks about is left as heard (snapping a whole category's or the bank's terms raised WER in
+bench/speech.py). The speech model's prompt holds the technical ones among them (`speech_terms`).
 
 A run of a few transcript words (the term's own and two more, or an acronym's letters said one by one) is
 snapped to a term when, with case, spaces, hyphens and dots ignored, it is spelled like the term ("kv-cache",
@@ -58,12 +59,17 @@ def _key(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+def _digits(key: str) -> str:
+    return "".join(ch for ch in key if ch.isdigit())
+
+
 class _Term:
-    __slots__ = ("text", "key", "sound", "longest")
+    __slots__ = ("text", "key", "sound", "digits", "longest")
 
     def __init__(self, text: str) -> None:
         self.text, self.key = text, _key(text)
         self.sound = jellyfish.metaphone(self.key) if self.key.isascii() else ""
+        self.digits = _digits(self.key)  # Metaphone ignores digits: "500 question answer pairs" is not a term
         words = len(text.replace("-", " ").split())
         # the most transcript words it may be heard as: its own words and a few more, or its letters spelled
         # out one by one ("H N S W")
@@ -71,8 +77,24 @@ class _Term:
 
     def sounds_like(self, run_key: str, run_sound: str) -> bool:
         """`run_key` (its Metaphone key `run_sound`) is this term misheard."""
-        return (len(self.sound) >= 2 and run_sound == self.sound
+        return (len(self.sound) >= 2 and run_sound == self.sound and _digits(run_key) == self.digits
                 and Indel.normalized_similarity(run_key, self.key) >= MIN_SIMILARITY)
+
+    def spelled(self, run_key_cased: str) -> str:
+        """The term as written in place of a run (`run_key_cased`: the run's letters and digits, as heard).
+        A term with capitals is written as the rubric writes it (LoRA, KV cache). A term in lower case says
+        nothing about case (rubrics list "bert", "gpus"), so a run spelled like it keeps its own letters and
+        takes only the term's spaces and hyphens ("multi -step" -> "multi-step", "BERT" stays); a sound-alike
+        takes the term's letters and the capital of a sentence's first word ("Lone approval" -> "Loan
+        approval")."""
+        if self.text != self.text.lower():
+            return self.text
+        if run_key_cased.lower() == self.key:
+            letters = iter(run_key_cased)
+            return "".join(next(letters) if ch.isalnum() else ch for ch in self.text)
+        if run_key_cased[:1].isupper():
+            return self.text[:1].upper() + self.text[1:]
+        return self.text
 
 
 def _named(words: Sequence[Word], i: int) -> bool:
@@ -88,14 +110,18 @@ def _find(words: Sequence[Word], i: int, wanted: list[_Term], longest: int, soun
         run = words[i:i + n]
         if any(w.text.rstrip()[-1:] in CLAUSE_END for w in run[:-1]):
             continue  # a run never spans the end of a clause
+        if not _key(run[0].text) or not _key(run[-1].text):
+            continue  # nor starts or ends with a bare mark ("—"), which would be dropped
         run_key = _key("".join(w.text for w in run))
         if not run_key:
             continue
         if not sounds:
             term = next((t for t in wanted if n <= t.longest and t.key == run_key), None)
         elif (n > 1 or _named(words, i)) and run_key.isascii():
-            run_sound = jellyfish.metaphone(run_key)
-            term = next((t for t in wanted if n <= t.longest and t.sounds_like(run_key, run_sound)), None)
+            run_sound, first = jellyfish.metaphone(run_key), jellyfish.metaphone(_key(run[0].text))[:1]
+            # the run's first word starts the term's sound: no stray word is swallowed ("OOT threshold")
+            term = next((t for t in wanted if n <= t.longest and t.sound[:1] == first
+                         and t.sounds_like(run_key, run_sound)), None)
         else:
             term = None
         if term is not None:
@@ -126,9 +152,10 @@ def snap(words: Sequence[Word], terms: Iterable[str]) -> list[Word]:
         lead = first[: len(first) - len(first.lstrip(_LEADING))]
         trail = last[len(last.rstrip(_TRAILING)):]
         said = " ".join(w.text.strip() for w in run)
-        if said[len(lead): len(said) - len(trail)] == term.text:
+        spelled = term.spelled("".join(ch for w in run for ch in w.text if ch.isalnum()))
+        if said[len(lead): len(said) - len(trail)] == spelled:
             out.extend(run)
         else:
-            out.append(Word(text=f"{lead}{term.text}{trail}", start=run[0].start, end=max(w.end for w in run)))
+            out.append(Word(text=f"{lead}{spelled}{trail}", start=run[0].start, end=max(w.end for w in run)))
         i += n
     return out

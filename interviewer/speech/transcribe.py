@@ -18,8 +18,8 @@ audio: one pass over a whole 40-second answer dropped a sentence or more on 6 of
 The prompt: the question being answered and its rubric's key terms, as Whisper's `initial_prompt` (the
 question's own terms helped technical words most in bench/speech.py; a whole-category glossary hurt). Silence
 and noise: the Silero voice-activity filter bundled with faster-whisper drops audio without speech, so
-neither becomes invented words. The question's technical terms are spelled as its rubric spells them in the
-words a take returns ("Laura" -> "LoRA", terms.py).
+neither becomes invented words. The question's key terms misheard as sound-alikes are spelled back in the
+words a take returns ("Laura" -> "LoRA", "linear aggression" -> "linear regression", terms.py).
 """
 
 from __future__ import annotations
@@ -138,7 +138,9 @@ class Take:
     def __init__(self, transcriber: Transcriber, prompt: str | None = None, max_s: float = MAX_TAKE_S,
                  terms: Iterable[str] = ()) -> None:
         self.transcriber, self.prompt, self.max_samples = transcriber, prompt, int(max_s * SAMPLE_RATE)
-        self.terms = speech_terms(terms)  # spelled as the rubric spells them in what is shown (terms.snap)
+        # the question's key terms, misheard ones spelled back in what is shown (terms.snap): all of them, plain
+        # ones too ("linear aggression" -> "linear regression"), though only the technical ones prompt the model
+        self.terms = list(dict.fromkeys(t.strip() for t in terms if t and t.strip()))
         self._chunks: list[np.ndarray] = []
         self._size = 0
         self.committed: list[Word] = []
