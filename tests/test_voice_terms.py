@@ -74,3 +74,9 @@ def test_plain_terms_misheard_are_spelled_back_and_case_is_kept_where_the_rubric
     # a stray word before a sound-alike is not swallowed, and numbers are never part of a term
     assert said(snap(words("until the OOT threshold is met"), terms)) == "until the OOT threshold is met"
     assert said(snap(words("500 question answer pairs"), ["question-answer pairs"])) == "500 question-answer pairs"
+
+
+def test_odd_letters_never_break_the_transcript():
+    for text in ("İstanbul data set", "ﬁne tuning", "— — …", "ǅ", "KV\u200bcache"):
+        got = snap(words(text), ["data set", "fine-tuning", "istanbul", "KV cache"])
+        assert got and all(w.text for w in got)

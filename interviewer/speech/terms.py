@@ -89,7 +89,7 @@ class _Term:
         approval")."""
         if self.text != self.text.lower():
             return self.text
-        if run_key_cased.lower() == self.key:
+        if run_key_cased.lower() == self.key and len(run_key_cased) == len(self.key):  # (a letter may lower to two)
             letters = iter(run_key_cased)
             return "".join(next(letters) if ch.isalnum() else ch for ch in self.text)
         if run_key_cased[:1].isupper():
