@@ -83,11 +83,34 @@ if (!window.__ivVoice) {
     box.dispatchEvent(new Event('input', { bubbles: true })); // Gradio's value, and the draft for the grader
   }
 
+  // The audio heard since the last chunk, at most `max` samples of it (a buffer is cut where it must be).
+  function takeUpTo(max) {
+    const out = [];
+    let n = 0;
+    while (rec.buffers.length && n < max) {
+      const b = rec.buffers[0];
+      if (n + b.length <= max) { out.push(b); n += b.length; rec.buffers.shift(); }
+      else { out.push(b.subarray(0, max - n)); rec.buffers[0] = b.subarray(max - n); n = max; }
+    }
+    return out;
+  }
+
+  // Sends what was heard in chunks of at most CHUNK_SAMPLES (4 s at 48 kHz; the server refuses chunks over
+  // twice that): on a busy server a reply can take longer than the audio it answers, and the audio heard
+  // meanwhile must not become one chunk too large. Only the last chunk carries `final`; the last reply is
+  // returned.
+  const CHUNK_SAMPLES = 4 * 48000;
   async function send(final) {
-    const buffers = rec.buffers;
-    rec.buffers = [];
     const s = rec.session;
-    return call([s.session_id, s.token || '', rec.id, pcmBase64(buffers), rec.rate, final]);
+    const max = CHUNK_SAMPLES;
+    let res;
+    do {
+      const part = takeUpTo(max);
+      const last = !rec.buffers.length;
+      res = await call([s.session_id, s.token || '', rec.id, pcmBase64(part), rec.rate, final && last]);
+      if (!rec || (res && res.error)) return res;
+    } while (rec.buffers.length);
+    return res;
   }
 
   async function pump() {
