@@ -6,11 +6,10 @@ what was typed."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import wave
 
 import pytest
+from spoken import espeak_wav
 from test_ui_api import start_ui_server
 from test_ui_browser import CHROMIUM_ARGS, DESKTOP, SHOTS, WAIT, chromium_path, open_page, start
 
@@ -29,11 +28,7 @@ RECORD_SPEECH = """(() => { window.__spoken = [];
 
 @pytest.fixture(scope="module")
 def answer_wav(tmp_path_factory):
-    espeak = shutil.which("espeak-ng")
-    if not espeak:
-        pytest.fail("espeak-ng is missing: `apt-get install espeak-ng` (scripts/system-deps test installs it)")
-    path = tmp_path_factory.mktemp("voice") / "answer.wav"
-    subprocess.run([espeak, "-v", "en-us", "-s", "150", "-w", str(path), SPOKEN], check=True, capture_output=True)
+    path = espeak_wav(tmp_path_factory.mktemp("voice") / "answer.wav", SPOKEN, 150)
     with wave.open(str(path)) as w:  # espeak-ng writes 22,050 Hz: the server resamples it
         seconds = w.getnframes() / w.getframerate()
     return path, seconds

@@ -4,11 +4,10 @@ noise give no words; the model is joined from its PyPI parts into the models fol
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
+from spoken import espeak_wav
 
 from interviewer.speech.audio import SAMPLE_RATE, read_wav
 from interviewer.speech.delivery import delivery
@@ -30,11 +29,7 @@ def transcriber():
 
 @pytest.fixture(scope="module")
 def answer(tmp_path_factory):
-    espeak = shutil.which("espeak-ng")
-    if not espeak:
-        pytest.fail("espeak-ng is missing: `apt-get install espeak-ng` (scripts/system-deps test installs it)")
-    path = tmp_path_factory.mktemp("speech") / "answer.wav"
-    subprocess.run([espeak, "-v", "en-us", "-s", "160", "-w", str(path), SPOKEN], check=True, capture_output=True)
+    path = espeak_wav(tmp_path_factory.mktemp("speech") / "answer.wav", SPOKEN, 160)
     return read_wav(path)  # espeak-ng's 22,050 Hz, resampled
 
 
